@@ -1,0 +1,100 @@
+// Package alb holds the facts about Application Load Balancers that every
+// other package of albcheck relies on: size limits, which request bodies the
+// ALB base64-encodes, which response headers it drops, and how it marks a
+// health check. Each fact is defined here once; the validator, the fake-event
+// builder and the local server refer to it.
+//
+// The sources are listed in ../shared/spec/alb-contract.md of the project; the
+// short names in comments ([S1], [S4] …) refer to that page.
+package alb
+
+import (
+	"mime"
+	"strings"
+)
+
+const (
+	// MaxRequestBody is the largest request body, decoded, that the ALB passes
+	// to a Lambda target; larger requests get 413 (LambdaRequestTooLarge)
+	// without invoking the function [S1][S3][S4].
+	MaxRequestBody = 1 << 20
+
+	// MaxResponseJSON is the largest response document, counted as the JSON
+	// the function returns; larger gets 502 (LambdaResponseTooLarge) [S1][S3].
+	MaxResponseJSON = 1 << 20
+
+	// MaxResponseHeaders is the largest size of all response headers
+	// together; larger gets 502 [S1].
+	MaxResponseHeaders = 32 << 10
+
+	// MaxForwardedFor is the most addresses the ALB accepts in an incoming
+	// X-Forwarded-For header; more gets 463 [S4].
+	MaxForwardedFor = 30
+
+	// HealthCheckUserAgent is the user agent of the ALB's health checks; it is
+	// how a function recognises them [S1].
+	HealthCheckUserAgent = "ELB-HealthChecker/2.0"
+)
+
+// IsHealthCheckUserAgent reports whether ua is the ALB health checker's.
+func IsHealthCheckUserAgent(ua string) bool {
+	return strings.HasPrefix(ua, "ELB-HealthChecker/")
+}
+
+// textTypes are the content types whose bodies the ALB passes as is; every
+// other type, and a body with no content type, arrives base64-encoded [S1].
+// The structured-syntax suffixes (+json, +xml) are deliberately not text:
+// read literally, the documentation lists only these four families. This is
+// the one place to change if evidence says otherwise.
+var textTypes = map[string]bool{
+	"application/json":       true,
+	"application/javascript": true,
+	"application/xml":        true,
+}
+
+// IsTextContentType reports whether a body with this Content-Type header
+// value reaches the function as text (isBase64Encoded false). Parameters
+// such as charset do not matter.
+func IsTextContentType(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		// Fall back to the part before any parameter, as the ALB does not
+		// reject malformed parameters.
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	}
+	return strings.HasPrefix(mt, "text/") || textTypes[mt]
+}
+
+// RequestBodyIsBase64 reports whether the ALB base64-encodes a request body
+// with these Content-Type and Content-Encoding header values (hasEncoding
+// says whether Content-Encoding was sent at all: any value forces base64).
+func RequestBodyIsBase64(contentType string, hasEncoding bool) bool {
+	return hasEncoding || !IsTextContentType(contentType)
+}
+
+// hopByHop lists the hop-by-hop headers of RFC 9110 section 7.6.1 plus the
+// legacy ones proxies also drop. The ALB ignores them in a function's
+// response and writes its own framing [S1].
+var hopByHop = map[string]bool{
+	"connection":          true,
+	"keep-alive":          true,
+	"proxy-authenticate":  true,
+	"proxy-authorization": true,
+	"proxy-connection":    true,
+	"te":                  true,
+	"trailer":             true,
+	"transfer-encoding":   true,
+	"upgrade":             true,
+}
+
+// IsHopByHop reports whether a header name (any case) is hop-by-hop.
+func IsHopByHop(name string) bool {
+	return hopByHop[strings.ToLower(name)]
+}
+
+// TraceHeaders lists the headers the ALB adds to every request except health
+// checks [S1].
+var TraceHeaders = []string{"x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}
