@@ -1,0 +1,162 @@
+package validate
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// positions maps the JSON Pointer of every value in a document to the byte
+// offset where it starts, and lists duplicate keys.
+//
+// Hand-written: encoding/json's Token API gives offsets after tokens, not
+// before values, and reports neither pointers nor duplicate keys. It runs
+// only on documents that have findings (or duplicate keys), and only on
+// documents that already decoded, so it can assume valid JSON.
+type positions struct {
+	at         map[string]int
+	duplicates []duplicateKey
+}
+
+type duplicateKey struct {
+	key, pointer string
+	offset       int // where the earlier value starts
+	lastLine     int // the line of the value that wins
+}
+
+func scanPositions(doc []byte) *positions {
+	p := &positions{at: map[string]int{}}
+	s := scanner{doc: doc, p: p}
+	s.value("")
+	return p
+}
+
+// locate returns the line and column of pointer in doc: the value's start, or
+// for a missing member the nearest enclosing value.
+func (p *positions) locate(doc []byte, pointer string) (int, int) {
+	for {
+		if off, ok := p.at[pointer]; ok {
+			return lineColumn(doc, off)
+		}
+		i := strings.LastIndexByte(pointer, '/')
+		if i < 0 {
+			return 1, 1
+		}
+		pointer = pointer[:i]
+	}
+}
+
+type scanner struct {
+	doc []byte
+	i   int
+	p   *positions
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.doc) {
+		switch s.doc[s.i] {
+		case ' ', '\t', '\r', '\n':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) value(pointer string) {
+	s.ws()
+	if s.i >= len(s.doc) {
+		return
+	}
+	s.p.at[pointer] = s.i
+	switch s.doc[s.i] {
+	case '{':
+		s.i++
+		seen := map[string]int{}
+		for {
+			s.ws()
+			if s.i >= len(s.doc) || s.doc[s.i] == '}' {
+				s.i++
+				return
+			}
+			if s.doc[s.i] == ',' {
+				s.i++
+				continue
+			}
+			key := s.str()
+			s.ws()
+			s.i++ // ':'
+			child := ptr(pointer, key)
+			s.ws()
+			if prev, dup := seen[key]; dup {
+				line, _ := lineColumn(s.doc, s.i)
+				s.p.duplicates = append(s.p.duplicates, duplicateKey{key: key, pointer: child, offset: prev, lastLine: line})
+			}
+			seen[key] = s.i
+			s.value(child)
+		}
+	case '[':
+		s.i++
+		n := 0
+		for {
+			s.ws()
+			if s.i >= len(s.doc) || s.doc[s.i] == ']' {
+				s.i++
+				return
+			}
+			if s.doc[s.i] == ',' {
+				s.i++
+				continue
+			}
+			s.value(ptr(pointer, itoa(n)))
+			n++
+		}
+	case '"':
+		s.str()
+	default:
+		for s.i < len(s.doc) && !strings.ContainsRune(",]} \t\r\n", rune(s.doc[s.i])) {
+			s.i++
+		}
+	}
+}
+
+// str reads a string token and returns its decoded text.
+func (s *scanner) str() string {
+	start := s.i
+	s.i++
+	escaped := false
+	for s.i < len(s.doc) {
+		c := s.doc[s.i]
+		s.i++
+		if c == '\\' {
+			escaped = true
+			s.i++
+			continue
+		}
+		if c == '"' {
+			break
+		}
+	}
+	raw := s.doc[start:min(s.i, len(s.doc))]
+	if !escaped {
+		return string(raw[1 : len(raw)-1])
+	}
+	var out string
+	if json.Unmarshal(raw, &out) != nil {
+		return string(raw)
+	}
+	return out
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

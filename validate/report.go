@@ -1,0 +1,138 @@
+package validate
+
+import (
+	"sort"
+	"strings"
+)
+
+// Kind is the kind of document a report is about.
+type Kind string
+
+// Document kinds.
+const (
+	KindRequest  Kind = "request"
+	KindResponse Kind = "response"
+	KindFixture  Kind = "fixture"
+	// KindUnknown is a JSON document that is none of the above (or could not
+	// be read at all).
+	KindUnknown Kind = "unknown"
+	// KindAny marks rules that apply to every document.
+	KindAny Kind = "any"
+)
+
+// Mode is a target group's mode: whether multi-value headers are on.
+type Mode string
+
+// Modes. ModeAuto tells the mode from the document (or from the request a
+// response answers): multiValueHeaders or multiValueQueryStringParameters
+// means multi.
+const (
+	ModeAuto   Mode = "auto"
+	ModeSingle Mode = "single"
+	ModeMulti  Mode = "multi"
+)
+
+// Finding is one problem in a document.
+type Finding struct {
+	Rule     RuleID
+	Severity Severity
+	// Pointer is the RFC 6901 JSON Pointer of the offending value; for a
+	// missing member, where it would be.
+	Pointer string
+	Message string
+	// ALBOutcome says what a real ALB would do about it.
+	ALBOutcome string
+	// Line and Column locate Pointer in the document (1-based; 0 when not
+	// computed: see WithPositions).
+	Line, Column int
+}
+
+// Report is the result of checking one document.
+type Report struct {
+	Kind Kind
+	// Mode is the mode the document was checked in (empty for fixtures and
+	// unreadable documents).
+	Mode     Mode
+	Findings []Finding
+	// Skipped is set when the document is valid JSON of no kind albcheck
+	// knows; SkipReason says why.
+	Skipped    bool
+	SkipReason string
+	// Strict makes warnings fail the document.
+	Strict bool
+}
+
+// OK reports whether the document passes: no errors, and no warnings under
+// strict checking.
+func (r Report) OK() bool {
+	for _, f := range r.Findings {
+		if f.Severity == Error || r.Strict {
+			return false
+		}
+	}
+	return true
+}
+
+// Has reports whether the report holds a finding of this rule.
+func (r Report) Has(id RuleID) bool {
+	for _, f := range r.Findings {
+		if f.Rule == id {
+			return true
+		}
+	}
+	return false
+}
+
+// String lists the findings one per line, for test failures and logs.
+func (r Report) String() string {
+	if len(r.Findings) == 0 {
+		return "no findings"
+	}
+	var b strings.Builder
+	for i, f := range r.Findings {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.String())
+	}
+	return b.String()
+}
+
+// String formats a finding as "RULE severity pointer: message".
+func (f Finding) String() string {
+	p := f.Pointer
+	if p == "" {
+		p = "(root)"
+	}
+	return string(f.Rule) + " " + string(f.Severity) + " " + p + ": " + f.Message
+}
+
+// findings collects findings for one document.
+type findings struct {
+	list   []Finding
+	prefix string // pointer prefix, for events inside fixtures
+}
+
+func (fs *findings) add(id RuleID, pointer, msg string) {
+	r := ruleIndex[id]
+	fs.list = append(fs.list, Finding{Rule: id, Severity: r.Severity, Pointer: fs.prefix + pointer, Message: msg, ALBOutcome: r.Outcome})
+}
+
+// sortFindings orders findings by pointer then rule and drops repeats of the
+// same rule at the same pointer: one mistake, one finding.
+func sortFindings(list []Finding) []Finding {
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].Pointer != list[j].Pointer {
+			return list[i].Pointer < list[j].Pointer
+		}
+		return list[i].Rule < list[j].Rule
+	})
+	out := list[:0]
+	for i, f := range list {
+		if i > 0 && f.Rule == out[len(out)-1].Rule && f.Pointer == out[len(out)-1].Pointer {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package validate
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/alb"
+)
+
+// requestFields names the header and query fields of a mode.
+type requestFields struct {
+	headers, query           string
+	otherHeaders, otherQuery string
+}
+
+func fieldsOf(m Mode) requestFields {
+	if m == ModeMulti {
+		return requestFields{"multiValueHeaders", "multiValueQueryStringParameters", "headers", "queryStringParameters"}
+	}
+	return requestFields{"headers", "queryStringParameters", "multiValueHeaders", "multiValueQueryStringParameters"}
+}
+
+// requestMode tells a request's mode from its fields: a non-null multi-value
+// field means multi. request.any.json's "if" says the same.
+func requestMode(obj map[string]any) Mode {
+	for _, k := range []string{"multiValueHeaders", "multiValueQueryStringParameters"} {
+		if _, ok := obj[k].(map[string]any); ok {
+			return ModeMulti
+		}
+	}
+	return ModeSingle
+}
+
+// checkRequest runs both layers on a decoded request event.
+func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
+	obj, isObj := v.(map[string]any)
+	if mode != ModeSingle && mode != ModeMulti {
+		mode = ModeSingle
+		if isObj {
+			mode = requestMode(obj)
+		}
+	}
+	s := compiled.reqSingle
+	if mode == ModeMulti {
+		s = compiled.reqMulti
+	}
+	errs, err := runSchema(s, v)
+	if err != nil {
+		return mode, err
+	}
+	f := fieldsOf(mode)
+	for _, e := range errs {
+		mapRequestError(e, f, fs)
+	}
+	if isObj {
+		requestRules(obj, f, fs)
+	}
+	return mode, nil
+}
+
+// mapRequestError gives a schema error its rule id and a message.
+func mapRequestError(e schemaError, f requestFields, fs *findings) {
+	p := e.pointer()
+	top := e.missing
+	if len(e.path) > 0 {
+		top = e.path[0]
+	}
+	switch {
+	case len(e.path) == 0 && e.missing == "":
+		fs.add(REQ001, p, "an ALB request event is a JSON object, got "+jsonType(e.value))
+	case top == f.headers && len(e.path) <= 1:
+		if e.missing != "" {
+			fs.add(REQ002, p, fmt.Sprintf("missing %q: a %s-mode event carries its headers there", f.headers, modeName(f)))
+		} else {
+			fs.add(REQ002, p, fmt.Sprintf("%q must be an object, got %s", f.headers, jsonType(e.value)))
+		}
+	case top == f.query && len(e.path) == 1:
+		fs.add(REQ002, p, fmt.Sprintf("%q must be an object ({} when there is no query string), got %s", f.query, jsonType(e.value)))
+	case (top == f.headers || top == f.query) && len(e.path) >= 2:
+		want := "a string"
+		if f.headers == "multiValueHeaders" {
+			want = "an array of strings"
+			if len(e.path) == 3 {
+				want = "a string"
+			}
+		}
+		fs.add(REQ003, p, fmt.Sprintf("must be %s, got %s", want, jsonType(e.value)))
+	case top == f.otherHeaders || top == f.otherQuery:
+		if e.value == nil {
+			fs.add(REQ013, p, fmt.Sprintf("%q is null: in a %s-mode event the ALB leaves it out entirely", top, modeName(f)))
+		} else {
+			fs.add(REQ002, p, fmt.Sprintf("%q belongs to the other mode: a %s-mode event never carries it (fields of both modes at once)", top, modeName(f)))
+		}
+	case top == "httpMethod" && e.typ == "format":
+		if e.value == "TRACE" {
+			fs.add(REQ010, p, "TRACE never reaches a Lambda target: the ALB answers 405")
+		} else {
+			fs.add(REQ010, p, fmt.Sprintf("%q is not an HTTP method token", e.value))
+		}
+	case top == "path" && e.typ == "pattern":
+		fs.add(REQ011, p, fmt.Sprintf("path %q does not start with /", e.value))
+	case top == "body" && e.typ == "format":
+		fs.add(REQ004, p, "isBase64Encoded is true but body is not valid standard base64 (A–Z a–z 0–9 + /, padded with =)")
+	case e.missing != "":
+		fs.add(REQ001, p, fmt.Sprintf("missing %q: the ALB always sends it", e.missing))
+	case e.typ == "invalid_type":
+		fs.add(REQ001, p, fmt.Sprintf("must be %s, got %s", expectedType(top, e), jsonType(e.value)))
+	default:
+		fs.add(REQ001, p, e.desc)
+	}
+}
+
+func modeName(f requestFields) string {
+	if f.headers == "multiValueHeaders" {
+		return "multi"
+	}
+	return "single"
+}
+
+func expectedType(top string, e schemaError) string {
+	switch top {
+	case "isBase64Encoded":
+		return "a boolean"
+	case "requestContext":
+		if len(e.path) == 3 {
+			return "a string"
+		}
+		return "an object"
+	}
+	return "a string"
+}
+
+var (
+	traceIDRe = regexp.MustCompile(`(^|;)Root=1-[0-9a-f]{8}-[0-9a-f]{24}(;|$)`)
+	arnRe     = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z]{2}(-[a-z]+)+-\d:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`)
+)
+
+// requestRules are the semantic rules: what the schema cannot say.
+func requestRules(obj map[string]any, f requestFields, fs *findings) {
+	headers := asHeaders(obj[f.headers])
+
+	// REQ-006, REQ-012: header names.
+	for _, name := range sortedKeys(obj[f.headers]) {
+		p := ptr("/"+f.headers, name)
+		if name != strings.ToLower(name) {
+			fs.add(REQ006, p, fmt.Sprintf("header name %q is not lower-case: the ALB sends %q", name, strings.ToLower(name)))
+		}
+		if strings.EqualFold(name, "x-imforwards") {
+			fs.add(REQ012, p, "x-imforwards came from a proxy on the machine that captured AWS's sample event; the ALB never adds it")
+		}
+	}
+
+	// REQ-007: the headers the ALB adds, unless this is a health check.
+	if _, isMap := obj[f.headers].(map[string]any); isMap && !alb.IsHealthCheckUserAgent(headers.get("user-agent")) {
+		for _, name := range alb.TraceHeaders {
+			p := ptr("/"+f.headers, name)
+			val, ok := headers.lookup(name)
+			if !ok {
+				fs.add(REQ007, p, fmt.Sprintf("missing %q: the ALB adds it to every request but health checks", name))
+				continue
+			}
+			if msg := checkTraceHeader(name, val); msg != "" {
+				fs.add(REQ007, headers.pointer(p, name), msg)
+			}
+		}
+	}
+
+	// REQ-009: the target group's ARN.
+	if rc, ok := obj["requestContext"].(map[string]any); ok {
+		if elb, ok := rc["elb"].(map[string]any); ok {
+			if arn, ok := elb["targetGroupArn"].(string); ok && !arnRe.MatchString(arn) {
+				fs.add(REQ009, "/requestContext/elb/targetGroupArn", fmt.Sprintf("%q is not a target-group ARN of the form arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>", arn))
+			}
+		}
+	}
+
+	// REQ-014: the query object is always there.
+	if _, ok := obj[f.query]; !ok {
+		fs.add(REQ014, "/"+f.query, fmt.Sprintf("missing %q: the ALB sends {} when there is no query string", f.query))
+	}
+
+	body, bodyOK := obj["body"].(string)
+	b64, b64OK := obj["isBase64Encoded"].(bool)
+	if !bodyOK || !b64OK {
+		return
+	}
+	// REQ-005: the size limit, on the decoded body.
+	size := len(body)
+	if b64 && isStrictBase64(body) {
+		size = base64DecodedLen(body)
+	}
+	if size > alb.MaxRequestBody {
+		fs.add(REQ005, "/body", fmt.Sprintf("the body is %d bytes decoded, over the ALB's limit of %d", size, alb.MaxRequestBody))
+	}
+	// REQ-008: would the ALB have encoded this body this way?
+	if body != "" {
+		ct, _ := headers.lookup("content-type")
+		_, hasEnc := headers.lookup("content-encoding")
+		want := alb.RequestBodyIsBase64(ct, hasEnc)
+		if want != b64 {
+			why := "content-type " + strconv.Quote(ct) + " is not a text type"
+			switch {
+			case hasEnc:
+				why = "the request has a content-encoding header"
+			case ct == "":
+				why = "the request has no content-type header"
+			case !want:
+				why = "content-type " + strconv.Quote(ct) + " is a text type"
+			}
+			fs.add(REQ008, "/isBase64Encoded", fmt.Sprintf("isBase64Encoded is %t, but a real ALB sets it to %t here: %s", b64, want, why))
+		}
+	}
+}
+
+func checkTraceHeader(name, val string) string {
+	switch name {
+	case "x-amzn-trace-id":
+		if !traceIDRe.MatchString(val) {
+			return fmt.Sprintf("x-amzn-trace-id %q is not of the form Root=1-<8 hex>-<24 hex>", val)
+		}
+	case "x-forwarded-for":
+		parts := strings.Split(val, ",")
+		if len(parts) > alb.MaxForwardedFor {
+			return fmt.Sprintf("x-forwarded-for has %d addresses: the ALB answers 463 over %d", len(parts), alb.MaxForwardedFor)
+		}
+		for _, a := range parts {
+			if net.ParseIP(strings.TrimSpace(a)) == nil {
+				return fmt.Sprintf("x-forwarded-for %q: %q is not an IP address", val, strings.TrimSpace(a))
+			}
+		}
+	case "x-forwarded-port":
+		if n, err := strconv.Atoi(val); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("x-forwarded-port %q is not a port number", val)
+		}
+	case "x-forwarded-proto":
+		if val != "http" && val != "https" {
+			return fmt.Sprintf("x-forwarded-proto %q is neither http nor https", val)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,269 @@
+package validate
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/alb"
+)
+
+// responseMode tells a response's mode when nothing else says it:
+// multiValueHeaders as the only non-null header field means multi.
+// response.any.json's "if" says the same.
+func responseMode(obj map[string]any) Mode {
+	if _, ok := obj["multiValueHeaders"].(map[string]any); ok && obj["headers"] == nil {
+		return ModeMulti
+	}
+	return ModeSingle
+}
+
+// checkResponse runs both layers on a decoded response document; size is the
+// length of its JSON.
+func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mode, error) {
+	obj, isObj := v.(map[string]any)
+	if mode != ModeSingle && mode != ModeMulti {
+		mode = ModeSingle
+		if isObj {
+			mode = responseMode(obj)
+		}
+	}
+	s := compiled.respSingle
+	if mode == ModeMulti {
+		s = compiled.respMulti
+	}
+	errs, err := runSchema(s, v)
+	if err != nil {
+		return mode, err
+	}
+	mine, other := "headers", "multiValueHeaders"
+	if mode == ModeMulti {
+		mine, other = other, mine
+	}
+	for _, e := range errs {
+		mapResponseError(e, mine, other, fs)
+	}
+	if size > alb.MaxResponseJSON {
+		fs.add(RESP008, "", fmt.Sprintf("the response is %d bytes of JSON, over the ALB's limit of %d", size, alb.MaxResponseJSON))
+	}
+	if isObj {
+		responseRules(obj, mode, mine, other, method, fs)
+	}
+	return mode, nil
+}
+
+func mapResponseError(e schemaError, mine, other string, fs *findings) {
+	p := e.pointer()
+	top := e.missing
+	if len(e.path) > 0 {
+		top = e.path[0]
+	}
+	switch {
+	case len(e.path) == 0 && e.missing == "":
+		fs.add(RESP001, p, "a response document is a JSON object, got "+jsonType(e.value))
+	case top == "statusCode" && e.missing != "":
+		fs.add(RESP001, p, "missing \"statusCode\": the ALB cannot answer without one")
+	case top == "statusCode" && e.typ == "invalid_type":
+		fs.add(RESP001, p, "statusCode must be an integer, got "+describe(e.value))
+	case top == "statusCode":
+		fs.add(RESP002, p, fmt.Sprintf("statusCode %v is not between 100 and 599", e.value))
+	case e.missing == mine:
+		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
+	case top == "body" && e.typ == "format":
+		fs.add(RESP005, p, "isBase64Encoded is true but body is not strict base64: standard alphabet, padded with =, no line breaks or spaces")
+	case top == "body" || top == "statusDescription" || top == "isBase64Encoded":
+		want := "a string"
+		if top == "isBase64Encoded" {
+			want = "a boolean"
+		}
+		fs.add(RESP004, p, fmt.Sprintf("%s must be %s when present, got %s (absent and null are not the same)", top, want, jsonType(e.value)))
+	case top == mine && len(e.path) == 1:
+		fs.add(RESP004, p, fmt.Sprintf("%q must be an object, got %s: this is the field a %s-mode target group reads", mine, jsonType(e.value), modeOfField(mine)))
+	case top == other && len(e.path) == 1:
+		fs.add(RESP004, p, fmt.Sprintf("%q must be an object or null, got %s", other, jsonType(e.value)))
+	case top == mine && e.typ == "invalid_property_name":
+		fs.add(RESP009, p, fmt.Sprintf("header name %q is not an HTTP token", e.path[len(e.path)-1]))
+	case top == mine && e.typ == "format":
+		fs.add(RESP009, p, "header value contains CR, LF or NUL")
+	case top == mine:
+		want := "a string"
+		if mine == "multiValueHeaders" && len(e.path) == 2 {
+			want = "an array of strings"
+		}
+		fs.add(RESP007, p, fmt.Sprintf("header value must be %s, got %s", want, describe(e.value)))
+	default:
+		fs.add(RESP001, p, e.desc)
+	}
+}
+
+func modeOfField(field string) string {
+	if field == "multiValueHeaders" {
+		return "multi"
+	}
+	return "single"
+}
+
+// describe names a value's type, and shows it when it is a scalar.
+func describe(v any) string {
+	switch v.(type) {
+	case nil, map[string]any, []any:
+		return jsonType(v)
+	}
+	return fmt.Sprintf("%s (%v)", jsonType(v), v)
+}
+
+var (
+	statusDescRe = regexp.MustCompile(`^([0-9]{3}) (.+)$`)
+	// A second cookie in a folded Set-Cookie value: ", name=". The comma in
+	// an Expires date is followed by a day number, not by "name=".
+	foldedCookieRe = regexp.MustCompile(`,\s*[!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+=`)
+	knownResponseKeys = map[string]bool{"statusCode": true, "statusDescription": true, "isBase64Encoded": true, "headers": true, "multiValueHeaders": true, "body": true}
+)
+
+func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs *findings) {
+	status, statusOK := intStatus(obj["statusCode"])
+
+	// RESP-013, RESP-003: statusDescription.
+	if d, ok := obj["statusDescription"]; !ok {
+		fs.add(RESP013, "/statusDescription", "missing \"statusDescription\": documented as required, such as \"200 OK\"")
+	} else if ds, ok := d.(string); ok {
+		m := statusDescRe.FindStringSubmatch(ds)
+		switch {
+		case m == nil:
+			want := ""
+			if statusOK {
+				want = fmt.Sprintf(" such as %q", fmt.Sprintf("%d %s", status, http.StatusText(status)))
+			}
+			fs.add(RESP003, "/statusDescription", fmt.Sprintf("statusDescription %q is not \"<code> <reason>\"%s", ds, want))
+		case statusOK && m[1] != strconv.Itoa(status):
+			fs.add(RESP003, "/statusDescription", fmt.Sprintf("statusDescription %q says %s but statusCode is %d", ds, m[1], status))
+		}
+	}
+	b64, hasB64 := obj["isBase64Encoded"]
+	if !hasB64 {
+		fs.add(RESP013, "/isBase64Encoded", "missing \"isBase64Encoded\": documented as required")
+	}
+	isB64 := b64 == true
+
+	// Header fields: RESP-013, RESP-015, RESP-020.
+	mv, hasMine := obj[mine]
+	ov, hasOther := obj[other]
+	_, mineIsObj := mv.(map[string]any)
+	_, otherIsObj := ov.(map[string]any)
+	if !hasMine && !otherIsObj {
+		fs.add(RESP013, "/"+mine, fmt.Sprintf("missing %q: documented as required ({} for none)", mine))
+	}
+	if mineIsObj && otherIsObj {
+		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q", mode, mine, other))
+	}
+	if mode == ModeMulti && hasOther && ov == nil {
+		fs.add(RESP020, "/headers", "\"headers\": null in multi mode is not confirmed to be accepted by the ALB; leave it out")
+	}
+	// RESP-016: keys the ALB does not know.
+	for _, k := range sortedKeys(obj) {
+		if !knownResponseKeys[k] {
+			fs.add(RESP016, ptr("", k), fmt.Sprintf("%q is not part of the ALB's response format: the ALB ignores it and what it carries is lost", k))
+		}
+	}
+
+	body, hasBody := obj["body"].(string)
+	bodyLen := len(body)
+	if isB64 && isStrictBase64(body) {
+		bodyLen = base64DecodedLen(body)
+	}
+	// RESP-014: a body that cannot be sent.
+	if hasBody && body != "" {
+		switch {
+		case strings.EqualFold(method, http.MethodHead):
+			fs.add(RESP014, "/body", "a reply to HEAD has no body: the ALB drops it")
+		case statusOK && (status < 200 || status == 204 || status == 304):
+			fs.add(RESP014, "/body", fmt.Sprintf("status %d has no body: the client never gets it", status))
+		}
+	}
+
+	if !mineIsObj {
+		return
+	}
+	h := mv.(map[string]any)
+	total := 0
+	for _, name := range sortedKeys(h) {
+		p := ptr("/"+mine, name)
+		values := headerValues(h[name])
+		for _, v := range values {
+			total += len(name) + len(v) + 4 // "name: value\r\n"
+		}
+		lower := strings.ToLower(name)
+		if alb.IsHopByHop(lower) {
+			fs.add(RESP010, p, fmt.Sprintf("%s is a hop-by-hop header: the ALB ignores it", name))
+		}
+		switch lower {
+		case "content-length":
+			if len(values) > 0 && !strings.EqualFold(method, http.MethodHead) {
+				if n, err := strconv.Atoi(strings.TrimSpace(values[0])); err != nil || n != bodyLen {
+					fs.add(RESP011, p, fmt.Sprintf("Content-Length %q, but the decoded body is %d bytes: the ALB sets its own", values[0], bodyLen))
+				}
+			}
+		case "set-cookie":
+			if mode == ModeSingle && len(values) == 1 && foldedCookieRe.MatchString(values[0]) {
+				fs.add(RESP012, p, "several cookies folded into one Set-Cookie value: browsers read it as one cookie; use multi-value headers to set several")
+			}
+			if dup := duplicateCookie(values); dup != "" {
+				fs.add(RESP018, p, fmt.Sprintf("cookie %q is set more than once: the ALB may reorder the values, so which one the browser keeps can change", dup))
+			}
+		case "content-encoding":
+			if len(values) > 0 && !isB64 {
+				if enc := strings.ToLower(strings.TrimSpace(values[0])); enc != "" && enc != "identity" {
+					fs.add(RESP019, p, fmt.Sprintf("content-encoding %q with isBase64Encoded false: compressed bytes cannot travel in a JSON string", values[0]))
+				}
+			}
+		}
+	}
+	if total > alb.MaxResponseHeaders {
+		fs.add(RESP017, "/"+mine, fmt.Sprintf("the headers are %d bytes together, over the ALB's limit of %d", total, alb.MaxResponseHeaders))
+	}
+}
+
+// headerValues returns the string values of a header of either mode.
+func headerValues(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func duplicateCookie(values []string) string {
+	seen := map[string]bool{}
+	for _, v := range values {
+		name, _, _ := strings.Cut(v, "=")
+		name = strings.TrimSpace(name)
+		if seen[name] {
+			return name
+		}
+		seen[name] = true
+	}
+	return ""
+}
+
+// intStatus reads statusCode as an int when it is an integral JSON number.
+func intStatus(v any) (int, bool) {
+	n, ok := v.(interface{ String() string })
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(n.String(), 64)
+	if err != nil || f != float64(int(f)) {
+		return 0, false
+	}
+	return int(f), true
+}

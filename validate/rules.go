@@ -1,0 +1,157 @@
+package validate
+
+// Severity says whether a finding fails a document.
+type Severity string
+
+// Severities. Warnings fail a document only under strict checking.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// RuleID names a rule. Ids are stable: a rule keeps its id for good and a new
+// rule gets a new id. REQ-* and RESP-* are the rules of the ALB contract;
+// JSON-* are about the bytes of the document; FIX-* about fixture files.
+type RuleID string
+
+// The rules. See Rules for what each one checks.
+const (
+	REQ001 RuleID = "REQ-001"
+	REQ002 RuleID = "REQ-002"
+	REQ003 RuleID = "REQ-003"
+	REQ004 RuleID = "REQ-004"
+	REQ005 RuleID = "REQ-005"
+	REQ006 RuleID = "REQ-006"
+	REQ007 RuleID = "REQ-007"
+	REQ008 RuleID = "REQ-008"
+	REQ009 RuleID = "REQ-009"
+	REQ010 RuleID = "REQ-010"
+	REQ011 RuleID = "REQ-011"
+	REQ012 RuleID = "REQ-012"
+	REQ013 RuleID = "REQ-013"
+	REQ014 RuleID = "REQ-014"
+
+	RESP001 RuleID = "RESP-001"
+	RESP002 RuleID = "RESP-002"
+	RESP003 RuleID = "RESP-003"
+	RESP004 RuleID = "RESP-004"
+	RESP005 RuleID = "RESP-005"
+	RESP006 RuleID = "RESP-006"
+	RESP007 RuleID = "RESP-007"
+	RESP008 RuleID = "RESP-008"
+	RESP009 RuleID = "RESP-009"
+	RESP010 RuleID = "RESP-010"
+	RESP011 RuleID = "RESP-011"
+	RESP012 RuleID = "RESP-012"
+	RESP013 RuleID = "RESP-013"
+	RESP014 RuleID = "RESP-014"
+	RESP015 RuleID = "RESP-015"
+	RESP016 RuleID = "RESP-016"
+	RESP017 RuleID = "RESP-017"
+	RESP018 RuleID = "RESP-018"
+	RESP019 RuleID = "RESP-019"
+	RESP020 RuleID = "RESP-020"
+
+	JSON001 RuleID = "JSON-001"
+	JSON002 RuleID = "JSON-002"
+	JSON003 RuleID = "JSON-003"
+	JSON004 RuleID = "JSON-004"
+	JSON005 RuleID = "JSON-005"
+	JSON006 RuleID = "JSON-006"
+
+	FIX001 RuleID = "FIX-001"
+	FIX002 RuleID = "FIX-002"
+	FIX003 RuleID = "FIX-003"
+)
+
+// Rule describes one rule.
+type Rule struct {
+	ID       RuleID
+	Severity Severity
+	// AppliesTo is the kind of document the rule checks ("any" for JSON-*).
+	AppliesTo Kind
+	// Summary says what the rule requires.
+	Summary string
+	// Outcome says what a real ALB does with a document that breaks the rule.
+	Outcome string
+}
+
+const (
+	outcome502Invalid = "the ALB answers 502 (LambdaInvalidResponse) instead of the function's reply"
+	outcomeNeverSent  = "a real ALB never sends this: code tested with it may fail on real traffic"
+	outcomeLost       = "the ALB ignores it, so the client never sees it"
+	outcomeUnreadable = "nothing can read this document"
+)
+
+// rules is the rule table of ../shared/spec/alb-contract.md plus albcheck's own
+// JSON-* and FIX-* rules; every finding's severity and outcome come from here.
+var rules = []Rule{
+	{REQ001, Error, KindRequest, "the document is a JSON object with httpMethod, path, requestContext.elb.targetGroupArn, isBase64Encoded and body of the right JSON types", outcomeNeverSent},
+	{REQ002, Error, KindRequest, "exactly one header field and one query field, both of the event's mode: headers/queryStringParameters (single) or multiValueHeaders/multiValueQueryStringParameters (multi)", outcomeNeverSent},
+	{REQ003, Error, KindRequest, "header and query values are strings (single) or arrays of strings (multi)", outcomeNeverSent},
+	{REQ004, Error, KindRequest, "isBase64Encoded: true requires a body that is valid standard base64", outcomeNeverSent},
+	{REQ005, Error, KindRequest, "the decoded body is at most 1 MB", "the ALB answers 413 (LambdaRequestTooLarge) without invoking the function"},
+	{REQ006, Warning, KindRequest, "header names are lower-case", "the ALB lower-cases header names: code that looks up mixed-case names finds nothing on real traffic"},
+	{REQ007, Warning, KindRequest, "x-amzn-trace-id, x-forwarded-for, x-forwarded-port and x-forwarded-proto are present (except in health checks) and well-formed", "the ALB adds these to every request but health checks"},
+	{REQ008, Warning, KindRequest, "isBase64Encoded matches the request's content-encoding and content type", "the ALB would have encoded this body the other way"},
+	{REQ009, Warning, KindRequest, "requestContext.elb.targetGroupArn has the form arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>", "a real ALB always sends a complete target-group ARN"},
+	{REQ010, Error, KindRequest, "httpMethod is an HTTP method token and not TRACE", "the ALB answers TRACE with 405 and rejects a malformed method with 400, without invoking the function"},
+	{REQ011, Error, KindRequest, "path starts with /", outcomeNeverSent},
+	{REQ012, Warning, KindRequest, "no x-imforwards header: it came from a proxy in AWS's sample capture, the ALB never adds it", outcomeNeverSent},
+	{REQ013, Error, KindRequest, "the other mode's fields are absent, not null", "the ALB leaves the other mode's fields out entirely; adapters that see null crash or misroute"},
+	{REQ014, Warning, KindRequest, "the mode's query object is present, {} when there is no query string", "the ALB always sends the query object, {} when empty"},
+
+	{RESP001, Error, KindResponse, "the document is a JSON object with an integer statusCode", outcome502Invalid},
+	{RESP002, Error, KindResponse, "statusCode is between 100 and 599", outcome502Invalid},
+	{RESP003, Warning, KindResponse, "statusDescription has the form \"<code> <reason>\" and its code equals statusCode", "the client may get a status line that disagrees with the status code"},
+	{RESP004, Error, KindResponse, "isBase64Encoded is a boolean, body and statusDescription are strings and the mode's header field is an object, when present (null counts as present)", outcome502Invalid},
+	{RESP005, Error, KindResponse, "isBase64Encoded: true requires strict RFC 4648 base64 in body: standard alphabet, correct padding, no line breaks or spaces", outcome502Invalid},
+	{RESP006, Error, KindResponse, "the header field matches the target group's mode: headers (single) or multiValueHeaders (multi)", "the ALB ignores the other mode's field: the client gets none of these headers (with \"headers\": null in single mode, a 502)"},
+	{RESP007, Error, KindResponse, "header values are strings (single) or arrays of strings (multi)", outcome502Invalid},
+	{RESP008, Error, KindResponse, "the response document is at most 1 MB (1,048,576 bytes) of JSON", "the ALB answers 502 (LambdaResponseTooLarge)"},
+	{RESP009, Error, KindResponse, "header names are HTTP tokens and values contain no CR, LF or NUL", outcome502Invalid},
+	{RESP010, Warning, KindResponse, "no hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, …)", outcomeLost},
+	{RESP011, Warning, KindResponse, "Content-Length, when set, equals the length of the decoded body", "the ALB computes Content-Length itself, so the value set is lost"},
+	{RESP012, Warning, KindResponse, "in single mode each header carries one value: several Set-Cookie values folded into one are one cookie to the browser", "the client gets one Set-Cookie header; browsers do not split it"},
+	{RESP013, Warning, KindResponse, "isBase64Encoded, statusDescription and the mode's header field are present (documented as required)", "works today ([S8]), but relies on undocumented defaults"},
+	{RESP014, Warning, KindResponse, "no body on a status that has none (1xx, 204, 304) or on a reply to HEAD", "the body never reaches the client"},
+	{RESP015, Warning, KindResponse, "only one of headers and multiValueHeaders is non-null", "only the mode's field is used; the other is ignored at best"},
+	{RESP016, Warning, KindResponse, "no top-level keys beyond statusCode, statusDescription, isBase64Encoded, headers, multiValueHeaders and body", outcomeLost},
+	{RESP017, Error, KindResponse, "all response headers together are at most 32 KB", "the ALB answers 502"},
+	{RESP018, Warning, KindResponse, "no several Set-Cookie values for one cookie name", "the ALB may reorder multi-value headers, so which cookie wins is not fixed"},
+	{RESP019, Warning, KindResponse, "a compressed body (Content-Encoding other than identity) is base64-encoded", "compressed bytes do not survive a JSON string: the client gets a corrupt body"},
+	{RESP020, Warning, KindResponse, "no \"headers\": null in multi mode", "not confirmed to be accepted by a real ALB"},
+
+	{JSON001, Error, KindAny, "the file holds exactly one well-formed JSON value", outcomeUnreadable},
+	{JSON002, Error, KindAny, "the document is valid UTF-8", "the ALB fails the invocation (LambdaBadRequest / LambdaInvalidResponse)"},
+	{JSON003, Warning, KindAny, "no key appears twice in one object", "decoders disagree on which value wins (most, Go's included, keep the last)"},
+	{JSON004, Warning, KindAny, "no UTF-8 byte-order mark at the start", "a function or the Lambda service may refuse a document that starts with a BOM"},
+	{JSON005, Error, KindAny, "the document is no larger than the size limit (--max-size)", "not read: too large"},
+	{JSON006, Error, KindAny, "the document is a JSON object (or, for fixture files, an array of objects)", outcomeUnreadable},
+
+	{FIX001, Error, KindFixture, "the fixture matches the fixture schema (albcheck schema fixture)", "albcheck replay cannot run this case"},
+	{FIX002, Error, KindFixture, "files named by a fixture (bodyFile, expect.body.file) are relative paths inside the fixture's folder", "albcheck replay refuses to read outside the fixture root"},
+	{FIX003, Error, KindFixture, "regular expressions in expectations (/…/ header values, body.matches) compile", "albcheck replay cannot check this expectation"},
+}
+
+var ruleIndex = func() map[RuleID]*Rule {
+	m := make(map[RuleID]*Rule, len(rules))
+	for i := range rules {
+		m[rules[i].ID] = &rules[i]
+	}
+	return m
+}()
+
+// Rules returns every rule albcheck checks, in id order.
+func Rules() []Rule {
+	return append([]Rule(nil), rules...)
+}
+
+// LookupRule returns the rule with this id.
+func LookupRule(id RuleID) (Rule, bool) {
+	r, ok := ruleIndex[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return *r, true
+}

@@ -1,0 +1,120 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/albcheck/albcheck/schema"
+	"github.com/xeipuuv/gojsonschema"
+)
+
+// compiled holds the schemas, compiled once per process.
+var compiled struct {
+	once                           sync.Once
+	reqSingle, reqMulti            *gojsonschema.Schema
+	respSingle, respMulti, fixture *gojsonschema.Schema
+	err                            error
+}
+
+func schemas() error {
+	compiled.once.Do(func() {
+		registerFormats()
+		load := func(kind schema.Kind, mode schema.Mode) *gojsonschema.Schema {
+			if compiled.err != nil {
+				return nil
+			}
+			b, err := schema.Bytes(kind, mode)
+			if err != nil {
+				compiled.err = err
+				return nil
+			}
+			sl := gojsonschema.NewSchemaLoader()
+			sl.Draft = gojsonschema.Draft7
+			sl.AutoDetect = false
+			s, err := sl.Compile(gojsonschema.NewBytesLoader(b))
+			if err != nil {
+				compiled.err = fmt.Errorf("compile schema %s/%s: %w", kind, mode, err)
+			}
+			return s
+		}
+		compiled.reqSingle = load(schema.Request, schema.Single)
+		compiled.reqMulti = load(schema.Request, schema.Multi)
+		compiled.respSingle = load(schema.Response, schema.Single)
+		compiled.respMulti = load(schema.Response, schema.Multi)
+		compiled.fixture = load(schema.Fixture, schema.Any)
+	})
+	return compiled.err
+}
+
+// schemaError is one gojsonschema error with its location as reference
+// tokens (not yet a pointer) so that mappers can look at its parts.
+type schemaError struct {
+	typ     string
+	path    []string // reference tokens of the value the error is about
+	missing string   // for "required": the missing member
+	value   any
+	desc    string
+}
+
+// runSchema validates v and returns its errors, leaving out the ones that
+// only summarise others (allOf, if/then/else).
+func runSchema(s *gojsonschema.Schema, v any) ([]schemaError, error) {
+	res, err := s.Validate(gojsonschema.NewRawLoader(v))
+	if err != nil {
+		return nil, err
+	}
+	if res.Valid() {
+		return nil, nil
+	}
+	var out []schemaError
+	for _, e := range res.Errors() {
+		switch e.Type() {
+		case "number_all_of", "condition_then", "condition_else":
+			continue
+		}
+		// The delimiter cannot occur in valid UTF-8 JSON keys that matter
+		// here; gojsonschema gives no structured path.
+		parts := strings.Split(e.Context().String("\x00"), "\x00")[1:]
+		se := schemaError{typ: e.Type(), path: parts, value: e.Value(), desc: e.Description()}
+		if p, ok := e.Details()["property"].(string); ok {
+			switch e.Type() {
+			case "required":
+				se.missing = p
+			case "invalid_property_name":
+				se.path = append(parts, p)
+			}
+		}
+		out = append(out, se)
+	}
+	return out, nil
+}
+
+func (e schemaError) pointer() string {
+	p := ""
+	for _, t := range e.path {
+		p = ptr(p, t)
+	}
+	if e.missing != "" {
+		p = ptr(p, e.missing)
+	}
+	return p
+}
+
+// jsonType names the JSON type of a decoded value, for messages.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	default:
+		return "a number"
+	}
+}

@@ -1,0 +1,238 @@
+// Package validate checks ALB request events, Lambda response documents and
+// albcheck fixture files, in two layers: the JSON Schemas of package schema
+// (compiled once per process), then the semantic rules of the ALB contract.
+// Every finding carries a rule id, a JSON Pointer, a severity, a message and
+// what the ALB would do about it.
+//
+// This is the only package of albcheck that imports gojsonschema.
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Option configures a check.
+type Option func(*config)
+
+type config struct {
+	mode      Mode
+	method    string
+	kind      Kind
+	strict    bool
+	positions bool
+}
+
+func newConfig(opts []Option) config {
+	c := config{mode: ModeAuto}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithMode checks in this mode instead of telling it from the document.
+func WithMode(m Mode) Option { return func(c *config) { c.mode = m } }
+
+// WithStrict makes warnings fail the document (Report.OK).
+func WithStrict(strict bool) Option { return func(c *config) { c.strict = strict } }
+
+// WithMethod gives the method of the request a response answers, so that a
+// body on a reply to HEAD is reported.
+func WithMethod(method string) Option { return func(c *config) { c.method = method } }
+
+// ForRequest checks a response as the answer to this request: its method, and
+// its mode unless WithMode says otherwise.
+func ForRequest(req events.ALBTargetGroupRequest) Option {
+	return func(c *config) {
+		c.method = req.HTTPMethod
+		if c.mode == ModeAuto || c.mode == "" {
+			c.mode = ModeSingle
+			if req.MultiValueHeaders != nil || req.MultiValueQueryStringParameters != nil {
+				c.mode = ModeMulti
+			}
+		}
+	}
+}
+
+// ForRequestJSON is ForRequest for a request event as JSON. A document that
+// is not an event object leaves the options unchanged.
+func ForRequestJSON(doc []byte) Option {
+	var obj map[string]any
+	if json.Unmarshal(trimBOM(doc), &obj) != nil {
+		return func(*config) {}
+	}
+	return func(c *config) {
+		c.method, _ = obj["httpMethod"].(string)
+		if c.mode == ModeAuto || c.mode == "" {
+			c.mode = requestMode(obj)
+		}
+	}
+}
+
+// WithKind checks a document as this kind instead of detecting it (Document).
+func WithKind(k Kind) Option { return func(c *config) { c.kind = k } }
+
+// WithPositions fills in Line and Column of every finding.
+func WithPositions() Option { return func(c *config) { c.positions = true } }
+
+// Request checks a request event.
+func Request(doc []byte, opts ...Option) Report {
+	return Document(doc, append(opts, WithKind(KindRequest))...)
+}
+
+// Response checks a response document.
+func Response(doc []byte, opts ...Option) Report {
+	return Document(doc, append(opts, WithKind(KindResponse))...)
+}
+
+// Fixture checks a fixture file.
+func Fixture(doc []byte, opts ...Option) Report {
+	return Document(doc, append(opts, WithKind(KindFixture))...)
+}
+
+// RequestValue checks the JSON that json.Marshal sends for a typed event.
+// aws-lambda-go's type drops an empty query map (omitempty), which a real
+// ALB sends as {}: expect REQ-014 for such events.
+func RequestValue(e events.ALBTargetGroupRequest, opts ...Option) Report {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return errorReport(KindRequest, err)
+	}
+	return Request(b, opts...)
+}
+
+// ResponseValue checks the JSON that json.Marshal sends for a typed response.
+func ResponseValue(r events.ALBTargetGroupResponse, opts ...Option) Report {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return errorReport(KindResponse, err)
+	}
+	return Response(b, opts...)
+}
+
+func errorReport(k Kind, err error) Report {
+	fs := &findings{}
+	fs.add(JSON001, "", "cannot encode the value as JSON: "+err.Error())
+	return Report{Kind: k, Findings: fs.list}
+}
+
+// Document checks a document of any kind: a request event, a response
+// document or a fixture file, detected from its keys unless WithKind says.
+// JSON that is none of these comes back Skipped.
+func Document(doc []byte, opts ...Option) Report {
+	c := newConfig(opts)
+	fs := &findings{}
+	rep := Report{Kind: c.kind, Strict: c.strict}
+	if rep.Kind == "" {
+		rep.Kind = KindUnknown
+	}
+	if err := schemas(); err != nil {
+		// The embedded schemas are tested; this only happens to a broken build.
+		fs.add(JSON001, "", "cannot validate: "+err.Error())
+		rep.Findings = fs.list
+		return rep
+	}
+	d := parse(doc, fs)
+	if d.ok {
+		if rep.Kind == KindUnknown || rep.Kind == KindAny || rep.Kind == "" {
+			rep.Kind = DetectKind(d.value)
+		}
+		var err error
+		switch rep.Kind {
+		case KindRequest:
+			rep.Mode, err = checkRequest(d.value, c.mode, fs)
+		case KindResponse:
+			rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
+		case KindFixture:
+			err = checkFixture(d.value, fs)
+		default:
+			switch d.value.(type) {
+			case map[string]any, []any:
+				rep.Skipped = true
+				rep.SkipReason = "not an ALB request event, response document or albcheck fixture (use --kind to say which it is)"
+			default:
+				fs.add(JSON006, "", "expected a JSON object, got "+jsonType(d.value))
+			}
+		}
+		if err != nil {
+			fs.add(JSON001, "", fmt.Sprintf("cannot validate: %v", err))
+		}
+	}
+	rep.Findings = sortFindings(fs.list)
+	if c.positions && len(rep.Findings) > 0 && d.ok {
+		pos := scanPositions(d.raw)
+		for i := range rep.Findings {
+			if f := &rep.Findings[i]; f.Line == 0 {
+				f.Line, f.Column = pos.locate(d.raw, f.Pointer)
+			}
+		}
+	}
+	return rep
+}
+
+// DetectKind tells what a decoded JSON document is from its keys.
+func DetectKind(v any) Kind {
+	switch x := v.(type) {
+	case map[string]any:
+		has := func(keys ...string) bool {
+			for _, k := range keys {
+				if _, ok := x[k]; ok {
+					return true
+				}
+			}
+			return false
+		}
+		switch {
+		case has("expect", "event", "request", "name") && !has("httpMethod", "statusCode"):
+			return KindFixture
+		case has("httpMethod", "requestContext", "path", "queryStringParameters", "multiValueQueryStringParameters"):
+			return KindRequest
+		case has("statusCode", "statusDescription"):
+			return KindResponse
+		case has("headers", "multiValueHeaders", "body", "isBase64Encoded"):
+			// Without statusCode or any request key, a handler's reply that
+			// forgot its status is the likelier reading.
+			return KindResponse
+		}
+	case []any:
+		if len(x) > 0 && DetectKind(x[0]) == KindFixture {
+			return KindFixture
+		}
+	}
+	return KindUnknown
+}
+
+// ParseKind reads a kind name as the CLI takes it.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(strings.ToLower(s)); k {
+	case KindRequest, KindResponse, KindFixture:
+		return k, nil
+	case "event":
+		return KindRequest, nil
+	case "auto", "":
+		return "", nil
+	}
+	return "", fmt.Errorf("unknown kind %q (want auto, request, response or fixture)", s)
+}
+
+// ParseMode reads a mode name as the CLI takes it.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(s)); m {
+	case ModeSingle, ModeMulti, ModeAuto:
+		return m, nil
+	case "":
+		return ModeAuto, nil
+	}
+	return "", fmt.Errorf("unknown mode %q (want auto, single or multi)", s)
+}
+
+func trimBOM(b []byte) []byte {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return b[3:]
+	}
+	return b
+}
