@@ -136,3 +136,12 @@ func sortFindings(list []Finding) []Finding {
 	}
 	return out
 }
+
+// NewFinding makes a finding of a rule, with the rule's severity and outcome,
+// for callers that report problems found outside this package (a file that
+// cannot be read, say).
+func NewFinding(id RuleID, pointer, message string) Finding {
+	fs := &findings{}
+	fs.add(id, pointer, message)
+	return fs.list[0]
+}

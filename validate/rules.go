@@ -58,6 +58,7 @@ const (
 	JSON004 RuleID = "JSON-004"
 	JSON005 RuleID = "JSON-005"
 	JSON006 RuleID = "JSON-006"
+	JSON007 RuleID = "JSON-007"
 
 	FIX001 RuleID = "FIX-001"
 	FIX002 RuleID = "FIX-002"
@@ -128,6 +129,7 @@ var rules = []Rule{
 	{JSON004, Warning, KindAny, "no UTF-8 byte-order mark at the start", "a function or the Lambda service may refuse a document that starts with a BOM"},
 	{JSON005, Error, KindAny, "the document is no larger than the size limit (--max-size)", "not read: too large"},
 	{JSON006, Error, KindAny, "the document is a JSON object (or, for fixture files, an array of objects)", outcomeUnreadable},
+	{JSON007, Error, KindAny, "the input can be read (it exists, is a file and is readable)", "not read"},
 
 	{FIX001, Error, KindFixture, "the fixture matches the fixture schema (albcheck schema fixture)", "albcheck replay cannot run this case"},
 	{FIX002, Error, KindFixture, "files named by a fixture (bodyFile, expect.body.file) are relative paths inside the fixture's folder", "albcheck replay refuses to read outside the fixture root"},

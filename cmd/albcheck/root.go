@@ -1,0 +1,47 @@
+package main
+
+import (
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version from the build info is used.
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "albcheck",
+		Short: "Contract tests for AWS Lambda functions behind an Application Load Balancer",
+		Long: `albcheck checks what an Application Load Balancer sends to a Lambda function and
+what the function answers, against what a real ALB sends and accepts: a reply the
+ALB cannot use becomes a 502 for your users.`,
+		Example: `  # Check request events, responses and fixtures in CI
+  albcheck validate testdata/
+
+  # Save the response schema for your editor
+  albcheck schema response --mode single > alb-response.schema.json`,
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError("%v (see %s --help)", err, c.CommandPath())
+	})
+	root.AddCommand(newValidateCmd(s), newSchemaCmd(s), newRulesCmd(s))
+	return root
+}

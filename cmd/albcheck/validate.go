@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/albcheck/albcheck/internal/inputs"
+	"github.com/albcheck/albcheck/internal/render"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/spf13/cobra"
+)
+
+type validateOptions struct {
+	paths    []string
+	kind     string
+	mode     string
+	format   string
+	strict   bool
+	quiet    bool
+	failFast bool
+	maxSize  int64
+	workers  int
+	color    string
+}
+
+const defaultMaxSize = 16 << 20
+
+func newValidateCmd(s *streams) *cobra.Command {
+	o := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH|DIR|GLOB|-]...",
+		Short: "Check ALB request events, response documents and fixture files",
+		Long: `Check each document against the JSON Schemas and the rules of the ALB contract.
+Directories are walked for *.json files; - reads standard input. Each document's
+kind (request event, response document, fixture file) is detected from its keys,
+or set with --kind; its mode (multi-value headers off or on) likewise, or --mode.
+
+Exit status: 0 when every input passes, 1 when any fails, 2 for usage errors or
+when no input could be read. Warnings fail only with --strict.`,
+		Example: `  albcheck validate testdata/
+  albcheck validate --strict --format github 'events/*.json'
+  my-handler < event.json | albcheck validate --kind response --mode multi -
+  albcheck validate --format junit fixtures/ > albcheck-junit.xml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return runValidate(cmd.Context(), o, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.kind, "kind", "auto", "document kind: auto, request, response or fixture")
+	f.StringVar(&o.mode, "mode", "auto", "target-group mode: auto, single or multi")
+	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
+	f.BoolVar(&o.strict, "strict", false, "warnings fail too")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print failing documents only")
+	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failing document")
+	f.Int64Var(&o.maxSize, "max-size", defaultMaxSize, "refuse documents larger than this many bytes")
+	f.IntVarP(&o.workers, "workers", "j", runtime.GOMAXPROCS(0), "documents checked in parallel")
+	f.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+	for name, values := range map[string][]string{
+		"kind":   {"auto", "request", "response", "fixture"},
+		"mode":   {"auto", "single", "multi"},
+		"format": render.Formats,
+		"color":  {"auto", "always", "never"},
+	} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+	return cmd
+}
+
+func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
+	kind, err := validate.ParseKind(o.kind)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	mode, err := validate.ParseMode(o.mode)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	color := false
+	switch o.color {
+	case "auto":
+		color = s.outTTY && !s.noColor
+	case "always":
+		color = true
+	case "never":
+	default:
+		return usageError("unknown --color %q (want auto, always or never)", o.color)
+	}
+	out := bufio.NewWriter(s.out)
+	defer out.Flush()
+	r, err := render.New(o.format, out, render.Options{Color: color, Quiet: o.quiet})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if len(o.paths) == 0 {
+		return usageError("nothing to check: give files, directories, globs, or - for standard input")
+	}
+	if o.maxSize <= 0 {
+		return usageError("--max-size must be positive")
+	}
+	list, err := inputs.Expand(o.paths)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	stdinUses := 0
+	for _, in := range list {
+		if in.Path == inputs.Stdin {
+			stdinUses++
+		}
+	}
+	if stdinUses > 1 {
+		return usageError("- (standard input) can be given only once")
+	}
+	if len(list) == 0 {
+		return usageError("no *.json files under %s", strings.Join(o.paths, ", "))
+	}
+
+	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithPositions()}
+	if kind != "" {
+		opts = append(opts, validate.WithKind(kind))
+	}
+	check := func(in inputs.Input) (render.Result, bool) {
+		doc, err := inputs.Read(in, s.in, o.maxSize)
+		if err != nil {
+			rule, msg := validate.JSON007, "cannot read: "+err.Error()
+			var tl *inputs.TooLargeError
+			if errors.As(err, &tl) {
+				rule, msg = validate.JSON005, "not read: "+err.Error()
+			}
+			return render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{validate.NewFinding(rule, "", msg)}}, true
+		}
+		rep := validate.Document(doc, opts...)
+		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}, false
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := checkAll(ctx, list, max(o.workers, 1), check)
+
+	var sum render.Summary
+	unreadable := 0
+	prog := newProgress(s, len(list), o.format == "text" || o.format == "github")
+	for res := range results {
+		if res.unreadable {
+			unreadable++
+			f := res.r.Findings[0]
+			fmt.Fprintf(s.err, "albcheck: %s: %s %s: %s\n", res.r.Path, f.Rule, f.Severity, f.Message)
+		}
+		sum.Count(res.r)
+		prog.step()
+		if err := r.Result(res.r); err != nil {
+			return err
+		}
+		if o.failFast && !res.r.OK && !res.r.Skipped {
+			cancel()
+			break
+		}
+	}
+	prog.done()
+	if err := ctx.Err(); err != nil && !o.failFast {
+		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted after %d of %d documents", sum.Passed+sum.Failed+sum.Skipped, len(list))}
+	}
+	if err := r.Finish(sum); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case unreadable == len(list):
+		return &exitError{code: exitUsage, err: errors.New("no input could be read")}
+	case sum.Failed > 0:
+		return errFindings
+	}
+	return nil
+}
+
+type checked struct {
+	r          render.Result
+	unreadable bool
+}
+
+// checkAll checks inputs on several workers and delivers the results in
+// input order. At most 2*workers results wait ahead of the one being
+// delivered, so memory stays flat however many inputs there are.
+func checkAll(ctx context.Context, list []inputs.Input, workers int, check func(inputs.Input) (render.Result, bool)) <-chan checked {
+	type slot struct {
+		in   inputs.Input
+		done chan checked
+	}
+	window := make(chan slot, 2*workers)
+	jobs := make(chan slot)
+	out := make(chan checked)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sl := range jobs {
+				r, bad := check(sl.in)
+				sl.done <- checked{r, bad}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		defer close(window)
+		for _, in := range list {
+			sl := slot{in: in, done: make(chan checked, 1)}
+			select {
+			case window <- sl:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- sl:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		defer close(out)
+		for sl := range window {
+			c := <-sl.done
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				// Drain so that workers finish, then stop.
+				for sl := range window {
+					<-sl.done
+				}
+				wg.Wait()
+				return
+			}
+		}
+		wg.Wait()
+	}()
+	return out
+}

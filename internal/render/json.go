@@ -1,0 +1,68 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// The JSON format. Its field names are a public contract: CI scripts parse
+// them, so names are only ever added, never changed.
+type jsonOutput struct {
+	Results []jsonResult `json:"results"`
+	Summary jsonSummary  `json:"summary"`
+}
+
+type jsonResult struct {
+	Path       string        `json:"path"`
+	Kind       string        `json:"kind"`
+	Mode       string        `json:"mode"`
+	OK         bool          `json:"ok"`
+	Skipped    bool          `json:"skipped,omitempty"`
+	SkipReason string        `json:"skipReason,omitempty"`
+	Findings   []jsonFinding `json:"findings"`
+}
+
+type jsonFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Pointer  string `json:"pointer"`
+	Message  string `json:"message"`
+	Outcome  string `json:"outcome,omitempty"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+type jsonSummary struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+type jsonRenderer struct {
+	w   io.Writer
+	out jsonOutput
+}
+
+// JSONResult converts a result to its JSON form (for commands that embed it).
+func toJSON(r Result) jsonResult {
+	jr := jsonResult{Path: r.Path, Kind: string(r.Kind), Mode: string(r.Mode), OK: r.OK, Skipped: r.Skipped, SkipReason: r.SkipReason, Findings: []jsonFinding{}}
+	for _, f := range r.Findings {
+		jr.Findings = append(jr.Findings, jsonFinding{string(f.Rule), string(f.Severity), f.Pointer, f.Message, f.ALBOutcome, f.Line, f.Column})
+	}
+	return jr
+}
+
+func (j *jsonRenderer) Result(r Result) error {
+	j.out.Results = append(j.out.Results, toJSON(r))
+	return nil
+}
+
+func (j *jsonRenderer) Finish(s Summary) error {
+	if j.out.Results == nil {
+		j.out.Results = []jsonResult{}
+	}
+	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped}
+	enc := json.NewEncoder(j.w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j.out)
+}

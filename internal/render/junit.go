@@ -1,0 +1,91 @@
+package render
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters):
+// one test case per input, a failure element listing its findings.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+type junitRenderer struct {
+	w     io.Writer
+	cases []junitCase
+}
+
+func (j *junitRenderer) Result(r Result) error {
+	c := junitCase{Name: r.Path, Classname: "albcheck." + string(r.Kind)}
+	var text strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&text, "%s:%d:%d: %s %s %s: %s\n", r.Path, max(f.Line, 1), max(f.Column, 1), f.Rule, f.Severity, pointerText(f.Pointer), f.Message)
+	}
+	switch {
+	case r.Skipped:
+		c.Skipped = &junitMessage{Message: r.SkipReason}
+	case !r.OK:
+		first := r.Findings[0]
+		for _, f := range r.Findings {
+			if f.Severity == "error" {
+				first = f
+				break
+			}
+		}
+		c.Failure = &junitMessage{
+			Message: fmt.Sprintf("%d finding(s); first: %s %s", len(r.Findings), first.Rule, first.Message),
+			Type:    string(first.Rule),
+			Text:    text.String(),
+		}
+	default:
+		c.SystemOut = text.String() // warnings of a passing input
+	}
+	j.cases = append(j.cases, c)
+	return nil
+}
+
+func (j *junitRenderer) Finish(s Summary) error {
+	total := s.Passed + s.Failed + s.Skipped
+	suite := junitSuite{Name: "albcheck", Tests: total, Failures: s.Failed, Skipped: s.Skipped, Cases: j.cases}
+	doc := junitSuites{Name: "albcheck", Tests: total, Failures: s.Failed, Skipped: s.Skipped, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(j.w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(j.w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(j.w, "\n")
+	return err
+}

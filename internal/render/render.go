@@ -1,0 +1,91 @@
+// Package render formats validation results for people and for CI: text for
+// a terminal, JSON for scripts, JUnit XML for CI test reports, and GitHub
+// workflow annotations. The JSON format is shared by every albcheck command
+// that checks documents.
+package render
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+// Result is what one input came to.
+type Result struct {
+	// Path names the input as the user gave it ("-" for stdin).
+	Path string
+	Kind validate.Kind
+	Mode validate.Mode
+	// OK is true when the input passes.
+	OK         bool
+	Skipped    bool
+	SkipReason string
+	Findings   []validate.Finding
+}
+
+// Summary counts results.
+type Summary struct {
+	Passed, Failed, Skipped int
+}
+
+// Count adds a result to the summary.
+func (s *Summary) Count(r Result) {
+	switch {
+	case r.Skipped:
+		s.Skipped++
+	case r.OK:
+		s.Passed++
+	default:
+		s.Failed++
+	}
+}
+
+// Line is the closing line of text output: "N passed, N failed" plus
+// ", N skipped" when some were.
+func (s Summary) Line() string {
+	l := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Skipped > 0 {
+		l += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	return l
+}
+
+// Renderer writes results as they come, in order, and closes with the summary.
+type Renderer interface {
+	Result(Result) error
+	Finish(Summary) error
+}
+
+// Options tune text output.
+type Options struct {
+	// Color adds ANSI colours (only for a terminal; the caller decides).
+	Color bool
+	// Quiet prints failing inputs only.
+	Quiet bool
+}
+
+// Formats lists the output formats New accepts.
+var Formats = []string{"text", "json", "junit", "github"}
+
+// New returns a renderer for a format.
+func New(format string, w io.Writer, o Options) (Renderer, error) {
+	switch format {
+	case "text", "":
+		return &textRenderer{w: w, o: o}, nil
+	case "json":
+		return &jsonRenderer{w: w}, nil
+	case "junit":
+		return &junitRenderer{w: w}, nil
+	case "github":
+		return &githubRenderer{w: w, o: o}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want text, json, junit or github)", format)
+}
+
+func pointerText(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}

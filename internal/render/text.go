@@ -1,0 +1,63 @@
+package render
+
+import (
+	"fmt"
+	"io"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiDim    = "\x1b[2m"
+)
+
+// textRenderer prints one line per finding,
+// "file:line:col: RULE-ID severity pointer: message", and a closing line.
+type textRenderer struct {
+	w io.Writer
+	o Options
+}
+
+func (t *textRenderer) paint(code, s string) string {
+	if !t.o.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textRenderer) Result(r Result) error {
+	if t.o.Quiet && (r.OK || r.Skipped) {
+		return nil
+	}
+	if r.Skipped {
+		_, err := fmt.Fprintf(t.w, "%s: %s %s\n", t.paint(ansiBold, r.Path), t.paint(ansiDim, "skipped:"), r.SkipReason)
+		return err
+	}
+	for _, f := range r.Findings {
+		sev := t.paint(ansiYellow, string(f.Severity))
+		if f.Severity == "error" {
+			sev = t.paint(ansiRed, string(f.Severity))
+		}
+		line, col := max(f.Line, 1), max(f.Column, 1)
+		if _, err := fmt.Fprintf(t.w, "%s:%d:%d: %s %s %s: %s\n", t.paint(ansiBold, r.Path), line, col, f.Rule, sev, pointerText(f.Pointer), f.Message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *textRenderer) Finish(s Summary) error {
+	line := s.Line()
+	if t.o.Color {
+		code := ansiGreen
+		if s.Failed > 0 {
+			code = ansiRed
+		}
+		line = t.paint(code, line)
+	}
+	_, err := fmt.Fprintln(t.w, line)
+	return err
+}
