@@ -41,6 +41,8 @@ func parse(doc []byte, fs *findings) document {
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
 		switch {
+		case errors.As(err, &se) && se.Offset <= 1 && looksBinary(doc):
+			fs.addAt(JSON001, "", "not JSON text: the file looks like binary data", doc, 0)
 		case errors.As(err, &se):
 			fs.addAt(JSON001, "", "invalid JSON: "+se.Error(), doc, int(se.Offset))
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
@@ -72,6 +74,12 @@ func (fs *findings) addAt(id RuleID, pointer, msg string, doc []byte, offset int
 	fs.add(id, pointer, msg)
 	f := &fs.list[len(fs.list)-1]
 	f.Line, f.Column = lineColumn(doc, offset)
+}
+
+// looksBinary reports whether the first bytes hold a NUL or invalid UTF-8.
+func looksBinary(doc []byte) bool {
+	head := doc[:min(len(doc), 512)]
+	return bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head[:len(head)-min(len(head), 3)])
 }
 
 func firstInvalidUTF8(b []byte) int {

@@ -16,11 +16,20 @@ func checkFixture(v any, fs *findings) error {
 	if err != nil {
 		return err
 	}
+	anyOfAt := map[string]bool{}
+	for _, e := range errs {
+		if e.typ == "number_any_of" {
+			anyOfAt[strings.Join(e.path, "\x00")] = true
+		}
+	}
 	for _, e := range errs {
 		if underEvent(e.path) {
 			continue // reported below with the request rules' ids
 		}
-		fs.add(FIX001, e.pointer(), strings.TrimPrefix(e.desc, "(root): "))
+		if e.typ == "required" && (e.missing == "event" || e.missing == "request") && anyOfAt[strings.Join(e.path, "\x00")] {
+			continue // one branch of "event or request", said once below
+		}
+		fs.add(FIX001, e.pointer(), fixtureMessage(e))
 	}
 	cases := []any{v}
 	prefixes := []string{""}
@@ -52,6 +61,32 @@ func checkFixture(v any, fs *findings) error {
 		fixtureRules(obj, prefixes[i], fs)
 	}
 	return nil
+}
+
+// fixtureMessage words the common fixture mistakes; the rest keep the
+// schema library's description.
+func fixtureMessage(e schemaError) string {
+	last := ""
+	if len(e.path) > 0 {
+		last = e.path[len(e.path)-1]
+	}
+	switch {
+	case e.typ == "number_any_of" && last == "status":
+		return fmt.Sprintf("status must be a code (200), a list of codes ([200, 204]) or a class (\"2xx\"), got %s", describe(e.value))
+	case e.typ == "number_any_of":
+		return "a case needs \"event\" (a full ALB request event) or \"request\" (a short request albcheck turns into one)"
+	case e.typ == "number_not" && last == "request":
+		return "give at most one of body, bodyBase64 and bodyFile"
+	case e.typ == "number_not":
+		return "a case has either \"event\" or \"request\", not both"
+	case e.typ == "pattern" && last == "target":
+		return fmt.Sprintf("target %q must start with / (a path and query such as /orders?id=1)", e.value)
+	case e.typ == "required":
+		return fmt.Sprintf("missing %q", e.missing)
+	case e.typ == "invalid_type":
+		return fmt.Sprintf("%s: wrong type, got %s", last, jsonType(e.value))
+	}
+	return strings.TrimPrefix(e.desc, "(root): ")
 }
 
 func underEvent(p []string) bool {

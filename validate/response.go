@@ -79,6 +79,8 @@ func mapResponseError(e schemaError, mine, other string, fs *findings) {
 			want = "a boolean"
 		}
 		fs.add(RESP004, p, fmt.Sprintf("%s must be %s when present, got %s (absent and null are not the same)", top, want, jsonType(e.value)))
+	case top == mine && len(e.path) == 1 && e.typ == "format":
+		// propertyNames' own error; invalid_property_name reports it.
 	case top == mine && len(e.path) == 1:
 		fs.add(RESP004, p, fmt.Sprintf("%q must be an object, got %s: this is the field a %s-mode target group reads", mine, jsonType(e.value), modeOfField(mine)))
 	case top == other && len(e.path) == 1:
@@ -118,7 +120,7 @@ var (
 	statusDescRe = regexp.MustCompile(`^([0-9]{3}) (.+)$`)
 	// A second cookie in a folded Set-Cookie value: ", name=". The comma in
 	// an Expires date is followed by a day number, not by "name=".
-	foldedCookieRe = regexp.MustCompile(`,\s*[!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+=`)
+	foldedCookieRe    = regexp.MustCompile(`,\s*[!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+=`)
 	knownResponseKeys = map[string]bool{"statusCode": true, "statusDescription": true, "isBase64Encoded": true, "headers": true, "multiValueHeaders": true, "body": true}
 )
 
