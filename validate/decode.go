@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,8 @@ func parse(doc []byte, fs *findings) document {
 		switch {
 		case errors.As(err, &se) && se.Offset <= 1 && looksBinary(doc):
 			fs.addAt(JSON001, "", "not JSON text: the file looks like binary data", doc, 0)
+		case errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth"):
+			fs.addAt(JSON001, "", "nested more than 10000 levels deep: no ALB document comes close, and decoders give up", doc, int(se.Offset))
 		case errors.As(err, &se):
 			fs.addAt(JSON001, "", "invalid JSON: "+se.Error(), doc, int(se.Offset))
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):

@@ -157,6 +157,11 @@ func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs
 	if !hasMine && !otherIsObj {
 		fs.add(RESP013, "/"+mine, fmt.Sprintf("missing %q: documented as required ({} for none)", mine))
 	}
+	if !mineIsObj && otherIsObj {
+		// The schema catches the missing field; a null one is the same
+		// mistake as far as the headers go.
+		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
+	}
 	if mineIsObj && otherIsObj {
 		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q", mode, mine, other))
 	}

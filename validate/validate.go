@@ -187,7 +187,7 @@ func DetectKind(v any) Kind {
 			return false
 		}
 		switch {
-		case has("expect", "event", "request", "name") && !has("httpMethod", "statusCode"):
+		case has("expect", "event", "request") && !has("httpMethod", "statusCode"):
 			return KindFixture
 		case has("httpMethod", "requestContext", "path", "queryStringParameters", "multiValueQueryStringParameters"):
 			return KindRequest

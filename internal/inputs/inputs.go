@@ -63,6 +63,9 @@ func Expand(args []string) ([]Input, error) {
 				}
 			}
 		default:
+			if target, lerr := os.Readlink(a); lerr == nil {
+				err = fmt.Errorf("%w (a symbolic link to %s)", err, target)
+			}
 			out = append(out, Input{Path: a, Err: err})
 		}
 	}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"albcheck": func() { os.Exit(run(context.Background(), os.Args[1:], systemStreams())) },
+	})
+}
+
+// TestScripts runs the scenarios of testdata/script: each is a command line
+// with its expected output and exit code. $REPO is the checkout's root, so
+// scripts can use the shipped testdata and examples; $CONFORMANCE the corpus.
+func TestScripts(t *testing.T) {
+	repo, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("REPO", repo)
+			env.Setenv("CONFORMANCE", filepath.Join(repo, "..", "shared", "conformance"))
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "conformance" {
+				_, err := os.Stat(filepath.Join(repo, "..", "shared", "conformance"))
+				return err == nil, nil
+			}
+			return false, nil
+		},
+	})
+}
+
+// runCLI runs a command line in-process with captured streams.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	s := &streams{in: strings.NewReader(stdin), out: &out, err: &errb}
+	code = run(context.Background(), args, s)
+	return code, out.String(), errb.String()
+}
+
+// A 200 MB file is refused by its size, without being read into memory.
+func TestHugeFileIsRefusedWithoutReading(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(200<<20)) // sparse: costs no disk
+	require.NoError(t, f.Close())
+	ok := filepath.Join(t.TempDir(), "ok.json")
+	require.NoError(t, os.WriteFile(ok, []byte(`{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {}}`), 0o644))
+
+	code, stdout, stderr := runCLI(t, "", "validate", path, ok)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, stdout, path+":1:1: JSON-005 error (root): not read: 209715200 bytes, larger than the limit of 16777216 bytes (raise it with --max-size)")
+	assert.Contains(t, stdout, "1 passed, 1 failed")
+	assert.Contains(t, stderr, path+": JSON-005 error")
+}
+
+// The same limit applies to standard input, which has no size to look at.
+func TestStdinOverLimit(t *testing.T) {
+	code, stdout, _ := runCLI(t, `{"statusCode": 200, "body": "`+strings.Repeat("x", 200)+`"}`, "validate", "--max-size", "100", "-")
+	assert.Equal(t, exitUsage, code, "the only input could not be read")
+	assert.Contains(t, stdout, "-:1:1: JSON-005 error (root): not read: larger than the limit of 100 bytes")
+}
+
+func TestColourOnlyWhenAsked(t *testing.T) {
+	doc := `{"statusCode": 200, "body": null}`
+	_, plain, _ := runCLI(t, doc, "validate", "-")
+	assert.NotContains(t, plain, "\x1b[")
+	_, coloured, _ := runCLI(t, doc, "validate", "--color", "always", "-")
+	assert.Contains(t, coloured, "\x1b[31merror\x1b[0m")
+
+	// On a terminal colour is on, unless NO_COLOR is set.
+	var out bytes.Buffer
+	s := &streams{in: strings.NewReader(doc), out: &out, err: &bytes.Buffer{}, outTTY: true}
+	run(context.Background(), []string{"validate", "-"}, s)
+	assert.Contains(t, out.String(), "\x1b[31m")
+	out.Reset()
+	s = &streams{in: strings.NewReader(doc), out: &out, err: &bytes.Buffer{}, outTTY: true, noColor: true}
+	run(context.Background(), []string{"validate", "-"}, s)
+	assert.NotContains(t, out.String(), "\x1b[")
+}
+
+// Results come out in input order whatever the number of workers.
+func TestOrderIsStableUnderParallelism(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 300 {
+		name := filepath.Join(dir, strings.Repeat("a", 1+i%7)+string(rune('a'+i%26))+"-"+strconv.Itoa(i)+".json")
+		body := `{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {}, "body": null}`
+		require.NoError(t, os.WriteFile(name, []byte(body), 0o644))
+		want = append(want, name)
+	}
+	_, one, _ := runCLI(t, "", "validate", "-j", "1", dir)
+	_, many, _ := runCLI(t, "", "validate", "-j", "8", dir)
+	assert.Equal(t, one, many)
+	assert.Contains(t, many, "0 passed, 300 failed")
+}
