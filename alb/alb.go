@@ -92,7 +92,19 @@ var hopByHop = map[string]bool{
 
 // IsHopByHop reports whether a header name (any case) is hop-by-hop.
 func IsHopByHop(name string) bool {
-	return hopByHop[strings.ToLower(name)]
+	// Lower-case into a stack buffer: this runs for every response header.
+	var buf [24]byte
+	if len(name) > len(buf) {
+		return false // no hop-by-hop name is this long
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return hopByHop[string(buf[:len(name)])]
 }
 
 // TraceHeaders lists the headers the ALB adds to every request except health

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,35 +36,29 @@ func parse(doc []byte, fs *findings) document {
 		off := firstInvalidUTF8(doc)
 		fs.addAt(JSON002, "", fmt.Sprintf("invalid UTF-8 at byte %d", off), doc, off)
 	}
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decode(doc)
+	if err != nil {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se) && se.Offset <= 1 && looksBinary(doc):
 			fs.addAt(JSON001, "", "not JSON text: the file looks like binary data", doc, 0)
 		case errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth"):
 			fs.addAt(JSON001, "", "nested more than 10000 levels deep: no ALB document comes close, and decoders give up", doc, int(se.Offset))
+		case errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value"):
+			fs.addAt(JSON001, "", "data after the JSON value: a document holds exactly one value (some decoders silently ignore the rest)", doc, int(se.Offset)-1)
+		case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end of JSON input"):
+			fs.addAt(JSON001, "", "truncated: the document ends before its JSON value is complete", doc, len(doc))
 		case errors.As(err, &se):
 			fs.addAt(JSON001, "", "invalid JSON: "+se.Error(), doc, int(se.Offset))
-		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-			fs.addAt(JSON001, "", "truncated: the document ends before its JSON value is complete", doc, len(doc))
 		default:
-			fs.addAt(JSON001, "", "invalid JSON: "+err.Error(), doc, int(dec.InputOffset()))
+			fs.addAt(JSON001, "", "invalid JSON: "+err.Error(), doc, 0)
 		}
-		return d
-	}
-	end := int(dec.InputOffset())
-	if rest := bytes.TrimLeft(doc[end:], " \t\r\n"); len(rest) > 0 {
-		off := len(doc) - len(rest)
-		fs.addAt(JSON001, "", "data after the JSON value: a document holds exactly one value (some decoders silently ignore the rest)", doc, off)
 		return d
 	}
 	d.value, d.ok = v, true
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
-	if countKeys(doc) != countEntries(v) {
+	if countKeys(doc) != numbersAndEntries(v) {
 		for _, dup := range scanPositions(doc).duplicates {
 			fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
 		}
@@ -127,23 +121,60 @@ func countKeys(b []byte) int {
 	return n
 }
 
-// countEntries counts the members of every object in a decoded value.
-func countEntries(v any) int {
+// decode decodes a document once. gojsonschema needs numbers as
+// json.Number; json.Unmarshal gives float64, which numbersAndEntries turns
+// back into json.Number. That is cheaper than a json.Decoder with UseNumber,
+// which copies the whole document into a buffer it grows step by step (three
+// times the memory on a 1 MB body). Numbers too large for a float64 take the
+// exact path.
+func decode(doc []byte) (any, error) {
+	var v any
+	err := json.Unmarshal(doc, &v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		dec := json.NewDecoder(bytes.NewReader(doc))
+		dec.UseNumber()
+		v = nil
+		err = dec.Decode(&v)
+	}
+	if f, ok := v.(float64); ok {
+		v = floatNumber(f)
+	}
+	return v, err
+}
+
+// numbersAndEntries turns every float64 in a decoded value into a
+// json.Number, in place, and counts the members of every object.
+func numbersAndEntries(v any) int {
 	switch x := v.(type) {
 	case map[string]any:
 		n := len(x)
-		for _, e := range x {
-			n += countEntries(e)
+		for k, e := range x {
+			switch e := e.(type) {
+			case float64:
+				x[k] = floatNumber(e)
+			case map[string]any, []any:
+				n += numbersAndEntries(e)
+			}
 		}
 		return n
 	case []any:
 		n := 0
-		for _, e := range x {
-			n += countEntries(e)
+		for i, e := range x {
+			switch e := e.(type) {
+			case float64:
+				x[i] = floatNumber(e)
+			case map[string]any, []any:
+				n += numbersAndEntries(e)
+			}
 		}
 		return n
 	}
 	return 0
+}
+
+func floatNumber(f float64) json.Number {
+	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 }
 
 // lineColumn turns a byte offset into a 1-based line and column (in

@@ -118,3 +118,7 @@ func jsonType(v any) string {
 		return "a number"
 	}
 }
+
+func isBodyFormat(e schemaError) bool {
+	return e.typ == "format" && len(e.path) == 1 && e.path[0] == "body"
+}
