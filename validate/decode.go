@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,7 +37,8 @@ func parse(doc []byte, fs *findings) document {
 		off := firstInvalidUTF8(doc)
 		fs.addAt(JSON002, "", fmt.Sprintf("invalid UTF-8 at byte %d", off), doc, off)
 	}
-	v, err := decode(doc)
+	keys, depth := scanShape(doc)
+	v, err := decode(doc, depth)
 	if err != nil {
 		var se *json.SyntaxError
 		switch {
@@ -58,7 +60,7 @@ func parse(doc []byte, fs *findings) document {
 	d.value, d.ok = v, true
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
-	if countKeys(doc) != numbersAndEntries(v) {
+	if keys != numbersAndEntries(v) {
 		for _, dup := range scanPositions(doc).duplicates {
 			fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
 		}
@@ -90,11 +92,12 @@ func firstInvalidUTF8(b []byte) int {
 	return len(b)
 }
 
-// countKeys counts object keys in valid JSON: the colons outside strings.
-// Hand-written because encoding/json cannot report duplicate keys, and this
-// check runs on every document; strings are skipped with IndexByte.
-func countKeys(b []byte) int {
-	n := 0
+// scanShape counts the object keys in a document (the colons outside
+// strings) and measures how deeply it nests. Hand-written because no decoder
+// reports duplicate keys, and this runs on every document: strings are
+// skipped with IndexByte, so a megabyte of base64 costs microseconds.
+func scanShape(b []byte) (keys, depth int) {
+	d := 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
@@ -102,7 +105,7 @@ func countKeys(b []byte) int {
 			for {
 				j := bytes.IndexByte(b[i:], '"')
 				if j < 0 {
-					return n
+					return keys, depth
 				}
 				i += j
 				bs := 0
@@ -115,20 +118,38 @@ func countKeys(b []byte) int {
 				i++
 			}
 		case ':':
-			n++
+			keys++
+		case '{', '[':
+			d++
+			depth = max(depth, d)
+		case '}', ']':
+			d--
 		}
 	}
-	return n
+	return keys, depth
 }
 
-// decode decodes a document once. gojsonschema needs numbers as
-// json.Number; json.Unmarshal gives float64, which numbersAndEntries turns
-// back into json.Number. That is cheaper than a json.Decoder with UseNumber,
-// which copies the whole document into a buffer it grows step by step (three
-// times the memory on a 1 MB body). Numbers too large for a float64 take the
-// exact path.
-func decode(doc []byte) (any, error) {
+// maxDepth is encoding/json's nesting limit; deeper documents are refused
+// the way encoding/json refuses them.
+const maxDepth = 10000
+
+// decode decodes a document once, into the value gojsonschema takes (numbers
+// as json.Number).
+//
+// The happy path uses github.com/goccy/go-json, which decodes a 1 KB event
+// into any about three times faster than encoding/json (BENCHMARKS.md). Its
+// float64 numbers become json.Number in numbersAndEntries, a walk the
+// duplicate-key check needs anyway. Anything it refuses goes through
+// encoding/json, whose errors (with their offsets) are what users see; so do
+// documents nested deeper than encoding/json allows, which a recursive decoder
+// should not be handed. Numbers too large for a float64 take the exact path
+// (json.Decoder with UseNumber).
+func decode(doc []byte, depth int) (any, error) {
 	var v any
+	if depth <= maxDepth && gojson.Unmarshal(doc, &v) == nil {
+		return topNumber(v), nil
+	}
+	v = nil
 	err := json.Unmarshal(doc, &v)
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -137,10 +158,14 @@ func decode(doc []byte) (any, error) {
 		v = nil
 		err = dec.Decode(&v)
 	}
+	return topNumber(v), err
+}
+
+func topNumber(v any) any {
 	if f, ok := v.(float64); ok {
-		v = floatNumber(f)
+		return floatNumber(f)
 	}
-	return v, err
+	return v
 }
 
 // numbersAndEntries turns every float64 in a decoded value into a

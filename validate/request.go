@@ -267,19 +267,31 @@ func hasTraceRoot(v string) bool {
 // isTargetGroupARN checks
 // arn:<partition>:elasticloadbalancing:<region>:<12 digits>:targetgroup/<name>/<16 hex>.
 func isTargetGroupARN(s string) bool {
-	parts := strings.Split(s, ":")
-	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "elasticloadbalancing" {
+	rest, ok := strings.CutPrefix(s, "arn:aws")
+	if !ok {
 		return false
 	}
-	if !isRegion(parts[3]) || len(parts[4]) != 12 || !isDigits(parts[4]) {
+	_, rest, ok = strings.Cut(rest, ":") // partition suffix, such as -cn
+	if !ok {
 		return false
 	}
-	res := strings.Split(parts[5], "/")
-	if len(res) != 3 || res[0] != "targetgroup" || len(res[1]) < 1 || len(res[1]) > 32 || len(res[2]) != 16 || !isLowerHex(res[2]) {
+	if rest, ok = strings.CutPrefix(rest, "elasticloadbalancing:"); !ok {
 		return false
 	}
-	for i := 0; i < len(res[1]); i++ {
-		if c := res[1][i]; !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+	region, rest, _ := strings.Cut(rest, ":")
+	account, rest, _ := strings.Cut(rest, ":")
+	if !isRegion(region) || len(account) != 12 || !isDigits(account) {
+		return false
+	}
+	if rest, ok = strings.CutPrefix(rest, "targetgroup/"); !ok {
+		return false
+	}
+	name, id, _ := strings.Cut(rest, "/")
+	if len(name) < 1 || len(name) > 32 || len(id) != 16 || !isLowerHex(id) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
 			return false
 		}
 	}
@@ -287,23 +299,25 @@ func isTargetGroupARN(s string) bool {
 }
 
 // isRegion checks the shape of an AWS region name: us-east-1, ap-southeast-2,
-// us-gov-west-1.
+// us-gov-west-1: two or more groups of letters, then a number.
 func isRegion(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 3 || len(parts[0]) != 2 || !isDigits(parts[len(parts)-1]) {
-		return false
-	}
-	for _, p := range parts[:len(parts)-1] {
-		if p == "" {
+	groups := 0
+	for {
+		word, rest, ok := strings.Cut(s, "-")
+		if !ok {
+			return groups >= 2 && isDigits(word)
+		}
+		if word == "" || (groups == 0 && len(word) != 2) {
 			return false
 		}
-		for i := 0; i < len(p); i++ {
-			if p[i] < 'a' || p[i] > 'z' {
+		for i := 0; i < len(word); i++ {
+			if word[i] < 'a' || word[i] > 'z' {
 				return false
 			}
 		}
+		groups++
+		s = rest
 	}
-	return true
 }
 
 func isDigits(s string) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,4 +110,25 @@ func TestOrderIsStableUnderParallelism(t *testing.T) {
 	_, many, _ := runCLI(t, "", "validate", "-j", "8", dir)
 	assert.Equal(t, one, many)
 	assert.Contains(t, many, "0 passed, 300 failed")
+}
+
+// --fail-fast stops after the first failure in input order, and a cancelled
+// run (Ctrl-C) ends without waiting for the rest; neither hangs.
+func TestStopsEarly(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 500 {
+		body := `{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {}, "body": null}`
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%03d.json", i)), []byte(body), 0o644))
+	}
+	code, stdout, _ := runCLI(t, "", "validate", "--fail-fast", "-j", "4", dir)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, stdout, "0 passed, 1 failed")
+	assert.Equal(t, 2, strings.Count(stdout, "\n"), "one finding and the summary:\n%s", stdout)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code = run(ctx, []string{"validate", "-j", "4", dir}, &streams{in: strings.NewReader(""), out: &out, err: &errb})
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errb.String(), "albcheck: interrupted after")
 }

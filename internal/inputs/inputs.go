@@ -4,7 +4,6 @@
 package inputs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +121,7 @@ func Read(in Input, stdin io.Reader, limit int64) ([]byte, error) {
 		return nil, in.Err
 	}
 	var r io.Reader
+	size := int64(512)
 	if in.Path == Stdin {
 		r = stdin
 	} else {
@@ -137,18 +137,31 @@ func Read(in Input, stdin io.Reader, limit int64) ([]byte, error) {
 		if st.IsDir() {
 			return nil, fmt.Errorf("is a directory")
 		}
-		if st.Mode().IsRegular() && st.Size() > limit {
-			return nil, &TooLargeError{Size: st.Size(), Limit: limit}
+		if st.Mode().IsRegular() {
+			if st.Size() > limit {
+				return nil, &TooLargeError{Size: st.Size(), Limit: limit}
+			}
+			size = st.Size() + 1 // one more byte to see EOF (or growth) in one read
 		}
 		r = f
 	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
+	// Read as os.ReadFile does, into a buffer sized from the file, but stop
+	// past the limit: a pipe or a file that grows has no size to trust.
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, &TooLargeError{Size: -1, Limit: limit}
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if n > limit {
-		return nil, &TooLargeError{Size: -1, Limit: limit}
-	}
-	return buf.Bytes(), nil
 }
