@@ -6,15 +6,15 @@ func TestIsTargetGroupARN(t *testing.T) {
 	for arn, want := range map[string]bool{
 		"arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/lambda-279XGJDqGZ5rsrHC2Fjr/49e9d65c45c6791a": true,
 		"arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:targetgroup/tg/0123456789abcdef":                      true,
-		"arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:targetgroup/tg/0123456789abcdef":              true,
-		"arn:aws:elasticloadbalancing:region:123456789012:targetgroup/my-target-group/6d0ecf831eec9f09":               false, // placeholder region
-		"arn:aws:elasticloadbalancing:eu-central-1:1234567890:targetgroup/alb-c-Targe-11GDXTPQ7663S/804a67588bfdc10f": false, // 10-digit account
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-target/abcdefg":                       false, // short id
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789ABCDEF":                         false, // upper-case hex
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-lb/0123456789abcdef":                 false,
-		"arn:aws:elasticloadbalancing:us-east-1:XXXXXXXXXXXX:targetgroup/tg/0123456789abcdef":                         false,
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/has_underscore/0123456789abcdef":             false,
-		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef/extra":                   false,
+		"arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:targetgroup/tg/0123456789abcdef":               true,
+		"arn:aws:elasticloadbalancing:region:123456789012:targetgroup/my-target-group/6d0ecf831eec9f09":                false, // placeholder region
+		"arn:aws:elasticloadbalancing:eu-central-1:1234567890:targetgroup/alb-c-Targe-11GDXTPQ7663S/804a67588bfdc10f":  false, // 10-digit account
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-target/abcdefg":                        false, // short id
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789ABCDEF":                          false, // upper-case hex
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-lb/0123456789abcdef":                  false,
+		"arn:aws:elasticloadbalancing:us-east-1:XXXXXXXXXXXX:targetgroup/tg/0123456789abcdef":                          false,
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/has_underscore/0123456789abcdef":              false,
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef/extra":                    false,
 		"": false,
 	} {
 		if got := isTargetGroupARN(arn); got != want {
@@ -25,12 +25,12 @@ func TestIsTargetGroupARN(t *testing.T) {
 
 func TestHasTraceRoot(t *testing.T) {
 	for v, want := range map[string]bool{
-		"Root=1-5c536348-3d683b8b04734faae651f476":                                        true,
+		"Root=1-5c536348-3d683b8b04734faae651f476":                                         true,
 		"Self=1-67891234-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678": true, // an incoming trace id kept
 		"Root=1-xxxxxxxxxxxxxx":                    false,
 		"Root=1-5C536348-3D683B8B04734FAAE651F476": false,
 		"Root=1-5c536348-3d683b8b04734faae651f47":  false,
-		"":                                         false,
+		"": false,
 	} {
 		if got := hasTraceRoot(v); got != want {
 			t.Errorf("hasTraceRoot(%q) = %t, want %t", v, got, want)
