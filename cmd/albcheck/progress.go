@@ -5,29 +5,30 @@ import (
 	"time"
 )
 
-// progress shows "checked N/M" on a terminal's stderr during long runs, at
-// most ten times a second; it prints nothing when stderr is not a terminal.
+// progress shows "checked N documents" on a terminal's stderr during long
+// runs (from the first second on), at most ten times a second; it prints
+// nothing when stderr is not a terminal.
 type progress struct {
 	s       *streams
-	total   int
+	start   time.Time
 	n       int
 	last    time.Time
 	enabled bool
 	shown   bool
 }
 
-func newProgress(s *streams, total int, textual bool) *progress {
-	return &progress{s: s, total: total, enabled: s.errTTY && textual && total >= 200}
+func newProgress(s *streams, textual bool) *progress {
+	return &progress{s: s, start: time.Now(), enabled: s.errTTY && textual}
 }
 
 func (p *progress) step() {
 	p.n++
-	if !p.enabled || time.Since(p.last) < 100*time.Millisecond {
+	if !p.enabled || time.Since(p.start) < time.Second || time.Since(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = time.Now()
 	p.shown = true
-	fmt.Fprintf(p.s.err, "\rchecked %d/%d", p.n, p.total)
+	fmt.Fprintf(p.s.err, "\rchecked %d documents", p.n)
 }
 
 func (p *progress) done() {

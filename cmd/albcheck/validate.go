@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -105,21 +106,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	if o.maxSize <= 0 {
 		return usageError("--max-size must be positive")
 	}
-	list, err := inputs.Expand(o.paths)
+	seq, err := inputs.Expand(o.paths)
 	if err != nil {
 		return usageError("%v", err)
-	}
-	stdinUses := 0
-	for _, in := range list {
-		if in.Path == inputs.Stdin {
-			stdinUses++
-		}
-	}
-	if stdinUses > 1 {
-		return usageError("- (standard input) can be given only once")
-	}
-	if len(list) == 0 {
-		return usageError("no *.json files under %s", strings.Join(o.paths, ", "))
 	}
 
 	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithPositions()}
@@ -152,17 +141,19 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := checkAll(ctx, list, max(o.workers, 1), read, check)
+	results := checkAll(ctx, seq, max(o.workers, 1), read, check)
 
 	var sum render.Summary
 	unreadable := 0
-	prog := newProgress(s, len(list), o.format == "text" || o.format == "github")
+	prog := newProgress(s, o.format == "text" || o.format == "github")
+	total := 0
 	for res := range results {
 		if res.unreadable {
 			unreadable++
 			f := res.r.Findings[0]
 			fmt.Fprintf(s.err, "albcheck: %s: %s %s: %s\n", res.r.Path, f.Rule, f.Severity, f.Message)
 		}
+		total++
 		sum.Count(res.r)
 		prog.step()
 		if err := r.Result(res.r); err != nil {
@@ -175,7 +166,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	}
 	prog.done()
 	if err := ctx.Err(); err != nil && !o.failFast {
-		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted after %d of %d documents", sum.Passed+sum.Failed+sum.Skipped, len(list))}
+		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted after %d documents", total)}
 	}
 	if err := r.Finish(sum); err != nil {
 		return err
@@ -184,7 +175,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return err
 	}
 	switch {
-	case unreadable == len(list):
+	case total == 0:
+		return usageError("no *.json files under %s", strings.Join(o.paths, ", "))
+	case unreadable == total:
 		return &exitError{code: exitUsage, err: errors.New("no input could be read")}
 	case sum.Failed > 0:
 		return errFindings
@@ -206,7 +199,7 @@ type checked struct {
 // At most aheadLimit results wait ahead of the one being delivered, so
 // memory stays flat however many inputs there are, and one slow document
 // does not leave the other workers idle.
-func checkAll(ctx context.Context, list []inputs.Input, workers int,
+func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 	read func(inputs.Input) ([]byte, *render.Result), check func(inputs.Input, []byte) render.Result) <-chan checked {
 	type slot struct {
 		in   inputs.Input
@@ -249,7 +242,7 @@ func checkAll(ctx context.Context, list []inputs.Input, workers int,
 	go func() {
 		defer close(toRead)
 		defer close(window)
-		for _, in := range list {
+		for in := range list {
 			sl := &slot{in: in, done: make(chan checked, 1)}
 			select {
 			case window <- sl:

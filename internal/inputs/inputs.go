@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,23 +29,32 @@ const Stdin = "-"
 // ErrNoMatch is returned for a glob that matches nothing.
 var ErrNoMatch = errors.New("no files match")
 
-// Expand lists the inputs for args, in order: a directory becomes every
-// *.json file below it (sorted; symbolic links to directories are not
-// followed, so a link loop cannot trap the walk), a glob its matches, "-"
-// stdin. A glob that matches nothing is a usage error.
-func Expand(args []string) ([]Input, error) {
-	var out []Input
+// Expand turns args into the sequence of inputs, in order: a directory
+// becomes every *.json file below it (in lexical order; hidden directories
+// are skipped and symbolic links to directories are not followed, so a link
+// loop cannot trap the walk), a glob its matches, "-" stdin. Directories are
+// read as the sequence is consumed, one at a time, so memory does not grow
+// with the number of files. A glob that matches nothing, and "-" given twice,
+// are usage errors, reported before anything is read.
+func Expand(args []string) (iter.Seq[Input], error) {
+	type arg struct {
+		path  string
+		dir   bool
+		err   error
+		stdin bool
+	}
+	var list []arg
+	stdins := 0
 	for _, a := range args {
 		if a == Stdin {
-			out = append(out, Input{Path: Stdin})
+			stdins++
+			list = append(list, arg{path: a, stdin: true})
 			continue
 		}
 		info, err := os.Stat(a)
 		switch {
-		case err == nil && info.IsDir():
-			out = append(out, walk(a)...)
 		case err == nil:
-			out = append(out, Input{Path: a})
+			list = append(list, arg{path: a, dir: info.IsDir()})
 		case hasMeta(a):
 			matches, gerr := filepath.Glob(a)
 			if gerr != nil {
@@ -55,50 +64,87 @@ func Expand(args []string) ([]Input, error) {
 				return nil, fmt.Errorf("%s: %w", a, ErrNoMatch)
 			}
 			for _, m := range matches {
-				if st, err := os.Stat(m); err == nil && st.IsDir() {
-					out = append(out, walk(m)...)
-				} else {
-					out = append(out, Input{Path: m})
-				}
+				st, err := os.Stat(m)
+				list = append(list, arg{path: m, dir: err == nil && st.IsDir()})
 			}
 		default:
 			if target, lerr := os.Readlink(a); lerr == nil {
 				err = fmt.Errorf("%w (a symbolic link to %s)", err, target)
 			}
-			out = append(out, Input{Path: a, Err: err})
+			list = append(list, arg{path: a, err: err})
 		}
 	}
-	return out, nil
+	if stdins > 1 {
+		return nil, ErrStdinTwice
+	}
+	return func(yield func(Input) bool) {
+		for _, a := range list {
+			if a.dir {
+				if !walk(a.path, yield) {
+					return
+				}
+				continue
+			}
+			if !yield(Input{Path: a.path, Err: a.err}) {
+				return
+			}
+		}
+	}, nil
 }
+
+// ErrStdinTwice is returned when "-" is given more than once.
+var ErrStdinTwice = errors.New("- (standard input) can be given only once")
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[`) }
 
-func walk(root string) []Input {
-	var out []Input
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			out = append(out, Input{Path: p, Err: err})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p != root && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir // .git, .cache and the like
-			}
-			return nil
-		}
-		if strings.EqualFold(filepath.Ext(p), ".json") {
-			out = append(out, Input{Path: p})
-		}
-		return nil
-	})
-	if err != nil {
-		out = append(out, Input{Path: root, Err: err})
+// walk yields the *.json files below dir in lexical order, reading one
+// directory at a time; it reports false when the consumer stopped.
+// Hand-written rather than filepath.WalkDir, which would have to finish
+// before the first file could be checked in lexical order across calls.
+func walk(dir string, yield func(Input) bool) bool {
+	type entry struct {
+		name string
+		dir  bool
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
+	f, err := os.Open(dir)
+	if err != nil {
+		return yield(Input{Path: dir, Err: err})
+	}
+	var entries []entry
+	for {
+		batch, err := f.ReadDir(1024)
+		for _, d := range batch {
+			name := d.Name()
+			switch {
+			case d.IsDir():
+				if !strings.HasPrefix(name, ".") { // .git, .cache and the like
+					entries = append(entries, entry{name, true})
+				}
+			case strings.EqualFold(filepath.Ext(name), ".json"):
+				entries = append(entries, entry{name, false})
+			}
+		}
+		if err == io.EOF || (err == nil && len(batch) == 0) {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return yield(Input{Path: dir, Err: err})
+		}
+	}
+	f.Close()
+	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	for _, e := range entries {
+		p := filepath.Join(dir, e.name)
+		if e.dir {
+			if !walk(p, yield) {
+				return false
+			}
+		} else if !yield(Input{Path: p}) {
+			return false
+		}
+	}
+	return true
 }
 
 // TooLargeError says an input is over the size limit; it was not read.
