@@ -1,0 +1,159 @@
+package validate_test
+
+import (
+	"encoding/json"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/albcheck/albcheck/validate"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var typedEvent = events.ALBTargetGroupRequest{
+	HTTPMethod: "GET",
+	Path:       "/orders",
+	Headers: map[string]string{
+		"host":              "orders-1.us-east-1.elb.amazonaws.com",
+		"x-amzn-trace-id":   "Root=1-67a1b2c3-0123456789abcdef01234567",
+		"x-forwarded-for":   "203.0.113.7",
+		"x-forwarded-port":  "443",
+		"x-forwarded-proto": "https",
+	},
+	RequestContext: events.ALBTargetGroupRequestContext{ELB: events.ELBContext{
+		TargetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/0123456789abcdef",
+	}},
+}
+
+// aws-lambda-go drops an empty query map, which a real ALB always sends:
+// the typed convenience checks what json.Marshal sends, so it says so.
+func TestRequestValueChecksTheMarshalledJSON(t *testing.T) {
+	rep := validate.RequestValue(typedEvent)
+	assert.True(t, rep.OK(), rep.String())
+	assert.Equal(t, validate.ModeSingle, rep.Mode)
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, validate.REQ014, rep.Findings[0].Rule)
+	assert.Equal(t, "/queryStringParameters", rep.Findings[0].Pointer)
+
+	strict := validate.RequestValue(typedEvent, validate.WithStrict(true))
+	assert.False(t, strict.OK(), "warnings fail under strict")
+}
+
+// A typical Go handler's response passes in single mode although it sends
+// "multiValueHeaders": null; the same response to a multi-mode request is a
+// problem: the client would get none of its headers.
+func TestResponseValueFollowsTheRequestMode(t *testing.T) {
+	resp := events.ALBTargetGroupResponse{StatusCode: 201, StatusDescription: "201 Created", Headers: map[string]string{"Location": "/orders/7"}}
+	rep := validate.ResponseValue(resp, validate.ForRequest(typedEvent))
+	assert.True(t, rep.OK(), rep.String())
+	assert.Empty(t, rep.Findings)
+
+	multi := typedEvent
+	multi.Headers = nil
+	multi.MultiValueHeaders = map[string][]string{"host": {"example.com"}}
+	rep = validate.ResponseValue(resp, validate.ForRequest(multi))
+	assert.Equal(t, validate.ModeMulti, rep.Mode)
+	assert.False(t, rep.OK())
+	assert.True(t, rep.Has(validate.RESP006), rep.String())
+	assert.True(t, rep.Has(validate.RESP004), "multiValueHeaders: null is the field multi mode reads: %s", rep)
+}
+
+func TestForRequestJSON(t *testing.T) {
+	ev, err := json.Marshal(map[string]any{"httpMethod": "HEAD", "multiValueHeaders": map[string][]string{}})
+	require.NoError(t, err)
+	doc := []byte(`{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "multiValueHeaders": {}, "body": "x"}`)
+	rep := validate.Response(doc, validate.ForRequestJSON(ev))
+	assert.Equal(t, validate.ModeMulti, rep.Mode)
+	assert.True(t, rep.Has(validate.RESP014), "body on a reply to HEAD: %s", rep)
+
+	// WithMode wins over the request's mode, whatever the order.
+	rep = validate.Response(doc, validate.WithMode(validate.ModeSingle), validate.ForRequestJSON(ev))
+	assert.Equal(t, validate.ModeSingle, rep.Mode)
+
+	// A request that is not JSON leaves the options alone.
+	rep = validate.Response(doc, validate.ForRequestJSON([]byte("nope")))
+	assert.Equal(t, validate.ModeMulti, rep.Mode)
+	assert.False(t, rep.Has(validate.RESP014))
+}
+
+func TestFindingsAreSortedAndCarryTheirRule(t *testing.T) {
+	doc := []byte(`{"statusCode": "200", "statusDescription": null, "isBase64Encoded": 1, "headers": {"B": 1, "A": false}, "body": null, "cookies": []}`)
+	rep := validate.Response(doc, validate.WithMode(validate.ModeSingle))
+	require.NotEmpty(t, rep.Findings)
+	sorted := sort.SliceIsSorted(rep.Findings, func(i, j int) bool {
+		a, b := rep.Findings[i], rep.Findings[j]
+		return a.Pointer < b.Pointer || (a.Pointer == b.Pointer && a.Rule < b.Rule)
+	})
+	assert.True(t, sorted, rep.String())
+	seen := map[string]bool{}
+	for _, f := range rep.Findings {
+		rule, ok := validate.LookupRule(f.Rule)
+		require.True(t, ok, "unknown rule %s", f.Rule)
+		assert.Equal(t, rule.Severity, f.Severity)
+		assert.Equal(t, rule.Outcome, f.ALBOutcome)
+		assert.NotEmpty(t, f.Message)
+		key := string(f.Rule) + f.Pointer
+		assert.False(t, seen[key], "one mistake, one finding: %s twice", key)
+		seen[key] = true
+	}
+	for _, want := range []string{"RESP-001/statusCode", "RESP-004/statusDescription", "RESP-004/isBase64Encoded", "RESP-004/body", "RESP-007/headers/A", "RESP-007/headers/B", "RESP-016/cookies"} {
+		assert.True(t, seen[want], "missing %s in\n%s", want, rep)
+	}
+}
+
+func TestDocumentDetectsKindAndSkipsOthers(t *testing.T) {
+	for doc, want := range map[string]validate.Kind{
+		`{"httpMethod": "GET"}`:                  validate.KindRequest,
+		`{"statusCode": 200}`:                    validate.KindResponse,
+		`{"body": "x", "headers": {}}`:           validate.KindResponse,
+		`{"name": "x", "request": {}}`:           validate.KindFixture,
+		`[{"name": "x", "event": {}}]`:           validate.KindFixture,
+		`{"name": "my-app", "dependencies": {}}`: validate.KindUnknown,
+		`[1, 2, 3]`:                              validate.KindUnknown,
+	} {
+		rep := validate.Document([]byte(doc))
+		assert.Equal(t, want, rep.Kind, doc)
+		if want == validate.KindUnknown {
+			assert.True(t, rep.Skipped, doc)
+			assert.NotEmpty(t, rep.SkipReason)
+			assert.True(t, rep.OK(), "a skipped document does not fail")
+		}
+	}
+}
+
+// The schemas are compiled once and shared; checking from many goroutines
+// at once is safe and gives the same answers (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	doc := []byte(`{"statusCode": 200, "headers": {"X": true}, "body": null}`)
+	want := validate.Response(doc).String()
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range 50 {
+				if got := validate.Response(doc).String(); got != want {
+					t.Errorf("got %s, want %s", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestParseKindAndMode(t *testing.T) {
+	k, err := validate.ParseKind("event")
+	require.NoError(t, err)
+	assert.Equal(t, validate.KindRequest, k)
+	k, err = validate.ParseKind("auto")
+	require.NoError(t, err)
+	assert.Equal(t, validate.Kind(""), k)
+	_, err = validate.ParseKind("reply")
+	assert.ErrorContains(t, err, `unknown kind "reply"`)
+	m, err := validate.ParseMode("MULTI")
+	require.NoError(t, err)
+	assert.Equal(t, validate.ModeMulti, m)
+	_, err = validate.ParseMode("both")
+	assert.ErrorContains(t, err, `unknown mode "both"`)
+}
