@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -131,4 +132,41 @@ func TestStopsEarly(t *testing.T) {
 	code = run(ctx, []string{"validate", "-j", "4", dir}, &streams{in: strings.NewReader(""), out: &out, err: &errb})
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errb.String(), "albcheck: interrupted after")
+}
+
+// JUnit output is well-formed XML whatever the findings hold (markup, NUL),
+// and GitHub annotations escape what would end their properties early.
+func TestCIFormatsEscape(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a,b:c.json")
+	doc := `{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {"X <&> \"q\"": "v\u0000"}}`
+	require.NoError(t, os.WriteFile(name, []byte(doc), 0o644))
+
+	code, out, _ := runCLI(t, "", "validate", "--format", "junit", name)
+	assert.Equal(t, exitFindings, code)
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Type string `xml:"type,attr"`
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(out), &suites), out)
+	assert.Equal(t, 1, suites.Failures)
+	c := suites.Suites[0].Cases[0]
+	assert.Equal(t, name, c.Name)
+	require.NotNil(t, c.Failure)
+	assert.Equal(t, "RESP-009", c.Failure.Type)
+	assert.Contains(t, c.Failure.Text, `/headers/X <&> "q"`)
+
+	_, out, _ = runCLI(t, "", "validate", "--format", "github", name)
+	assert.Contains(t, out, "::error file="+strings.ReplaceAll(strings.ReplaceAll(name, ",", "%2C"), ":", "%3A")+",line=1,col=")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		assert.NotContains(t, line, "\x00")
+	}
 }

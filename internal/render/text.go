@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 const (
@@ -42,7 +43,7 @@ func (t *textRenderer) Result(r Result) error {
 			sev = t.paint(ansiRed, string(f.Severity))
 		}
 		line, col := max(f.Line, 1), max(f.Column, 1)
-		if _, err := fmt.Fprintf(t.w, "%s:%d:%d: %s %s %s: %s\n", t.paint(ansiBold, r.Path), line, col, f.Rule, sev, pointerText(f.Pointer), f.Message); err != nil {
+		if _, err := fmt.Fprintf(t.w, "%s:%d:%d: %s %s %s: %s\n", t.paint(ansiBold, printable(r.Path)), line, col, f.Rule, sev, printable(pointerText(f.Pointer)), printable(f.Message)); err != nil {
 			return err
 		}
 	}
@@ -60,4 +61,29 @@ func (t *textRenderer) Finish(s Summary) error {
 	}
 	_, err := fmt.Fprintln(t.w, line)
 	return err
+}
+
+// printable escapes control characters, so that a key or value from a
+// document can neither break the one-line-per-finding format nor send
+// escape sequences to a terminal.
+func printable(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
