@@ -35,32 +35,15 @@ func requestMode(obj map[string]any) Mode {
 
 // checkRequest runs both layers on a decoded request event.
 func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
-	obj, isObj := v.(map[string]any)
-	if mode != ModeSingle && mode != ModeMulti {
-		mode = ModeSingle
-		if isObj {
-			mode = requestMode(obj)
-		}
-	}
-	s := compiled.reqSingle
-	if mode == ModeMulti {
-		s = compiled.reqMulti
-	}
-	errs, err := runSchema(s, v)
+	mode, errs, err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, requestMode)
 	if err != nil {
 		return mode, err
 	}
 	f := fieldsOf(mode)
 	for _, e := range errs {
-		if isBodyFormat(e) && (!isObj || obj["isBase64Encoded"] != true) {
-			// The schema checks the body as base64 unless isBase64Encoded
-			// is false (written that way round so that the common case
-			// builds no error); a flag of the wrong type is its own finding.
-			continue
-		}
 		mapRequestError(e, f, fs)
 	}
-	if isObj {
+	if obj, ok := v.(map[string]any); ok {
 		requestRules(obj, f, fs)
 	}
 	return mode, nil

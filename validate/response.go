@@ -23,18 +23,7 @@ func responseMode(obj map[string]any) Mode {
 // checkResponse runs both layers on a decoded response document; size is the
 // length of its JSON.
 func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mode, error) {
-	obj, isObj := v.(map[string]any)
-	if mode != ModeSingle && mode != ModeMulti {
-		mode = ModeSingle
-		if isObj {
-			mode = responseMode(obj)
-		}
-	}
-	s := compiled.respSingle
-	if mode == ModeMulti {
-		s = compiled.respMulti
-	}
-	errs, err := runSchema(s, v)
+	mode, errs, err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, responseMode)
 	if err != nil {
 		return mode, err
 	}
@@ -43,18 +32,12 @@ func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mod
 		mine, other = other, mine
 	}
 	for _, e := range errs {
-		if isBodyFormat(e) && (!isObj || obj["isBase64Encoded"] != true) {
-			// The schema checks the body as base64 unless isBase64Encoded
-			// is false (written that way round so that the common case
-			// builds no error); a flag of the wrong type is its own finding.
-			continue
-		}
 		mapResponseError(e, mine, other, fs)
 	}
 	if size > alb.MaxResponseJSON {
 		fs.add(RESP008, "", fmt.Sprintf("the response is %d bytes of JSON, over the ALB's limit of %d", size, alb.MaxResponseJSON))
 	}
-	if isObj {
+	if obj, ok := v.(map[string]any); ok {
 		responseRules(obj, mode, mine, other, method, fs)
 	}
 	return mode, nil

@@ -119,6 +119,34 @@ func jsonType(v any) string {
 	}
 }
 
-func isBodyFormat(e schemaError) bool {
-	return e.typ == "format" && len(e.path) == 1 && e.path[0] == "body"
+// schemaPass settles the mode (detect tells it from the document when the
+// caller did not say), runs that mode's schema, and drops base64 errors on a
+// body whose isBase64Encoded is not true: the schema checks the body as
+// base64 unless the flag is false (written that way round so that the common
+// case builds no error), so a flag of the wrong type would be reported twice.
+func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, detect func(map[string]any) Mode) (Mode, []schemaError, error) {
+	obj, isObj := v.(map[string]any)
+	if mode != ModeSingle && mode != ModeMulti {
+		mode = ModeSingle
+		if isObj {
+			mode = detect(obj)
+		}
+	}
+	s := single
+	if mode == ModeMulti {
+		s = multi
+	}
+	errs, err := runSchema(s, v)
+	if err != nil {
+		return mode, nil, err
+	}
+	kept := errs[:0]
+	for _, e := range errs {
+		bodyFormat := e.typ == "format" && len(e.path) == 1 && e.path[0] == "body"
+		if bodyFormat && (!isObj || obj["isBase64Encoded"] != true) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return mode, kept, nil
 }
