@@ -31,6 +31,18 @@ const (
 	// X-Forwarded-For header; more gets 463 [S4].
 	MaxForwardedFor = 30
 
+	// MaxURI is the longest request target (path and query) the ALB takes;
+	// longer gets 414 [S4].
+	MaxURI = 16 << 10
+
+	// MaxHeaderLine is the longest single request header line ("Name: value")
+	// the ALB takes; longer gets 400 [S4].
+	MaxHeaderLine = 16 << 10
+
+	// MaxRequestHeaders is the largest size of all request headers together;
+	// larger gets 400 [S4].
+	MaxRequestHeaders = 64 << 10
+
 	// HealthCheckUserAgent is the user agent of the ALB's health checks; it is
 	// how a function recognises them [S1].
 	HealthCheckUserAgent = "ELB-HealthChecker/2.0"
@@ -110,3 +122,22 @@ func IsHopByHop(name string) bool {
 // TraceHeaders lists the headers the ALB adds to every request except health
 // checks [S1].
 var TraceHeaders = []string{"x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}
+
+// AddedHeaders lists the request headers the ALB adds or rewrites itself;
+// a client's own values of these are replaced (x-forwarded-for is appended
+// to instead) [S1].
+var AddedHeaders = map[string]bool{
+	"host":              true,
+	"x-amzn-trace-id":   true,
+	"x-forwarded-for":   true,
+	"x-forwarded-port":  true,
+	"x-forwarded-proto": true,
+}
+
+// RemovedRequestHeaders lists client headers the ALB does not pass on:
+// Expect (it answers 100-continue itself) and the framing headers, which it
+// replaces by a Content-Length of the body it read.
+var RemovedRequestHeaders = map[string]bool{
+	"expect":            true,
+	"transfer-encoding": true,
+}

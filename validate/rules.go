@@ -75,6 +75,11 @@ type Rule struct {
 	Summary string
 	// Outcome says what a real ALB does with a document that breaks the rule.
 	Outcome string
+	// Status is the status the client gets instead of the function's reply
+	// when a document breaks the rule (413 or 405 for a request the ALB
+	// refuses, 502 for a response it cannot use); 0 when the ALB still
+	// answers, or when the rule is about documents no ALB makes.
+	Status int
 }
 
 const (
@@ -87,53 +92,53 @@ const (
 // rules is the rule table of ../shared/spec/alb-contract.md plus albcheck's own
 // JSON-* and FIX-* rules; every finding's severity and outcome come from here.
 var rules = []Rule{
-	{REQ001, Error, KindRequest, "the document is a JSON object with httpMethod, path, requestContext.elb.targetGroupArn, isBase64Encoded and body of the right JSON types", outcomeNeverSent},
-	{REQ002, Error, KindRequest, "exactly one header field and one query field, both of the event's mode: headers/queryStringParameters (single) or multiValueHeaders/multiValueQueryStringParameters (multi)", outcomeNeverSent},
-	{REQ003, Error, KindRequest, "header and query values are strings (single) or arrays of strings (multi)", outcomeNeverSent},
-	{REQ004, Error, KindRequest, "isBase64Encoded: true requires a body that is valid standard base64", outcomeNeverSent},
-	{REQ005, Error, KindRequest, "the decoded body is at most 1 MB", "the ALB answers 413 (LambdaRequestTooLarge) without invoking the function"},
-	{REQ006, Warning, KindRequest, "header names are lower-case", "the ALB lower-cases header names: code that looks up mixed-case names finds nothing on real traffic"},
-	{REQ007, Warning, KindRequest, "x-amzn-trace-id, x-forwarded-for, x-forwarded-port and x-forwarded-proto are present (except in health checks) and well-formed", "the ALB adds these to every request but health checks"},
-	{REQ008, Warning, KindRequest, "isBase64Encoded matches the request's content-encoding and content type", "the ALB would have encoded this body the other way"},
-	{REQ009, Warning, KindRequest, "requestContext.elb.targetGroupArn has the form arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>", "a real ALB always sends a complete target-group ARN"},
-	{REQ010, Error, KindRequest, "httpMethod is an HTTP method token and not TRACE", "the ALB answers TRACE with 405 and rejects a malformed method with 400, without invoking the function"},
-	{REQ011, Error, KindRequest, "path starts with /", outcomeNeverSent},
-	{REQ012, Warning, KindRequest, "no x-imforwards header: it came from a proxy in AWS's sample capture, the ALB never adds it", outcomeNeverSent},
-	{REQ013, Error, KindRequest, "the other mode's fields are absent, not null", "the ALB leaves the other mode's fields out entirely; adapters that see null crash or misroute"},
-	{REQ014, Warning, KindRequest, "the mode's query object is present, {} when there is no query string", "the ALB always sends the query object, {} when empty"},
+	{REQ001, Error, KindRequest, "the document is a JSON object with httpMethod, path, requestContext.elb.targetGroupArn, isBase64Encoded and body of the right JSON types", outcomeNeverSent, 0},
+	{REQ002, Error, KindRequest, "exactly one header field and one query field, both of the event's mode: headers/queryStringParameters (single) or multiValueHeaders/multiValueQueryStringParameters (multi)", outcomeNeverSent, 0},
+	{REQ003, Error, KindRequest, "header and query values are strings (single) or arrays of strings (multi)", outcomeNeverSent, 0},
+	{REQ004, Error, KindRequest, "isBase64Encoded: true requires a body that is valid standard base64", outcomeNeverSent, 0},
+	{REQ005, Error, KindRequest, "the decoded body is at most 1 MB", "the ALB answers 413 (LambdaRequestTooLarge) without invoking the function", 413},
+	{REQ006, Warning, KindRequest, "header names are lower-case", "the ALB lower-cases header names: code that looks up mixed-case names finds nothing on real traffic", 0},
+	{REQ007, Warning, KindRequest, "x-amzn-trace-id, x-forwarded-for, x-forwarded-port and x-forwarded-proto are present (except in health checks) and well-formed", "the ALB adds these to every request but health checks", 0},
+	{REQ008, Warning, KindRequest, "isBase64Encoded matches the request's content-encoding and content type", "the ALB would have encoded this body the other way", 0},
+	{REQ009, Warning, KindRequest, "requestContext.elb.targetGroupArn has the form arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>", "a real ALB always sends a complete target-group ARN", 0},
+	{REQ010, Error, KindRequest, "httpMethod is an HTTP method token and not TRACE", "the ALB answers TRACE with 405 and rejects a malformed method with 400, without invoking the function", 405},
+	{REQ011, Error, KindRequest, "path starts with /", outcomeNeverSent, 0},
+	{REQ012, Warning, KindRequest, "no x-imforwards header: it came from a proxy in AWS's sample capture, the ALB never adds it", outcomeNeverSent, 0},
+	{REQ013, Error, KindRequest, "the other mode's fields are absent, not null", "the ALB leaves the other mode's fields out entirely; adapters that see null crash or misroute", 0},
+	{REQ014, Warning, KindRequest, "the mode's query object is present, {} when there is no query string", "the ALB always sends the query object, {} when empty", 0},
 
-	{RESP001, Error, KindResponse, "the document is a JSON object with an integer statusCode", outcome502Invalid},
-	{RESP002, Error, KindResponse, "statusCode is between 100 and 599", outcome502Invalid},
-	{RESP003, Warning, KindResponse, "statusDescription has the form \"<code> <reason>\" and its code equals statusCode", "the client may get a status line that disagrees with the status code"},
-	{RESP004, Error, KindResponse, "isBase64Encoded is a boolean, body and statusDescription are strings and the mode's header field is an object, when present (null counts as present)", outcome502Invalid},
-	{RESP005, Error, KindResponse, "isBase64Encoded: true requires strict RFC 4648 base64 in body: standard alphabet, correct padding, no line breaks or spaces", outcome502Invalid},
-	{RESP006, Error, KindResponse, "the header field matches the target group's mode: headers (single) or multiValueHeaders (multi)", "the ALB ignores the other mode's field: the client gets none of these headers (with \"headers\": null in single mode, a 502)"},
-	{RESP007, Error, KindResponse, "header values are strings (single) or arrays of strings (multi)", outcome502Invalid},
-	{RESP008, Error, KindResponse, "the response document is at most 1 MB (1,048,576 bytes) of JSON", "the ALB answers 502 (LambdaResponseTooLarge)"},
-	{RESP009, Error, KindResponse, "header names are HTTP tokens and values contain no CR, LF or NUL", outcome502Invalid},
-	{RESP010, Warning, KindResponse, "no hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, …)", outcomeLost},
-	{RESP011, Warning, KindResponse, "Content-Length, when set, equals the length of the decoded body", "the ALB computes Content-Length itself, so the value set is lost"},
-	{RESP012, Warning, KindResponse, "in single mode each header carries one value: several Set-Cookie values folded into one are one cookie to the browser", "the client gets one Set-Cookie header; browsers do not split it"},
-	{RESP013, Warning, KindResponse, "isBase64Encoded, statusDescription and the mode's header field are present (documented as required)", "works today ([S8]), but relies on undocumented defaults"},
-	{RESP014, Warning, KindResponse, "no body on a status that has none (1xx, 204, 304) or on a reply to HEAD", "the body never reaches the client"},
-	{RESP015, Warning, KindResponse, "only one of headers and multiValueHeaders is non-null", "only the mode's field is used; the other is ignored at best"},
-	{RESP016, Warning, KindResponse, "no top-level keys beyond statusCode, statusDescription, isBase64Encoded, headers, multiValueHeaders and body", outcomeLost},
-	{RESP017, Error, KindResponse, "all response headers together are at most 32 KB", "the ALB answers 502"},
-	{RESP018, Warning, KindResponse, "no several Set-Cookie values for one cookie name", "the ALB may reorder multi-value headers, so which cookie wins is not fixed"},
-	{RESP019, Warning, KindResponse, "a compressed body (Content-Encoding other than identity) is base64-encoded", "compressed bytes do not survive a JSON string: the client gets a corrupt body"},
-	{RESP020, Warning, KindResponse, "no \"headers\": null in multi mode", "not confirmed to be accepted by a real ALB"},
+	{RESP001, Error, KindResponse, "the document is a JSON object with an integer statusCode", outcome502Invalid, 502},
+	{RESP002, Error, KindResponse, "statusCode is between 100 and 599", outcome502Invalid, 502},
+	{RESP003, Warning, KindResponse, "statusDescription has the form \"<code> <reason>\" and its code equals statusCode", "the client may get a status line that disagrees with the status code", 0},
+	{RESP004, Error, KindResponse, "isBase64Encoded is a boolean, body and statusDescription are strings and the mode's header field is an object, when present (null counts as present)", outcome502Invalid, 502},
+	{RESP005, Error, KindResponse, "isBase64Encoded: true requires strict RFC 4648 base64 in body: standard alphabet, correct padding, no line breaks or spaces", outcome502Invalid, 502},
+	{RESP006, Error, KindResponse, "the header field matches the target group's mode: headers (single) or multiValueHeaders (multi)", "the ALB ignores the other mode's field: the client gets none of these headers (with \"headers\": null in single mode, a 502)", 0},
+	{RESP007, Error, KindResponse, "header values are strings (single) or arrays of strings (multi)", outcome502Invalid, 502},
+	{RESP008, Error, KindResponse, "the response document is at most 1 MB (1,048,576 bytes) of JSON", "the ALB answers 502 (LambdaResponseTooLarge)", 502},
+	{RESP009, Error, KindResponse, "header names are HTTP tokens and values contain no CR, LF or NUL", outcome502Invalid, 502},
+	{RESP010, Warning, KindResponse, "no hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, …)", outcomeLost, 0},
+	{RESP011, Warning, KindResponse, "Content-Length, when set, equals the length of the decoded body", "the ALB computes Content-Length itself, so the value set is lost", 0},
+	{RESP012, Warning, KindResponse, "in single mode each header carries one value: several Set-Cookie values folded into one are one cookie to the browser", "the client gets one Set-Cookie header; browsers do not split it", 0},
+	{RESP013, Warning, KindResponse, "isBase64Encoded, statusDescription and the mode's header field are present (documented as required)", "works today ([S8]), but relies on undocumented defaults", 0},
+	{RESP014, Warning, KindResponse, "no body on a status that has none (1xx, 204, 304) or on a reply to HEAD", "the body never reaches the client", 0},
+	{RESP015, Warning, KindResponse, "only one of headers and multiValueHeaders is non-null", "only the mode's field is used; the other is ignored at best", 0},
+	{RESP016, Warning, KindResponse, "no top-level keys beyond statusCode, statusDescription, isBase64Encoded, headers, multiValueHeaders and body", outcomeLost, 0},
+	{RESP017, Error, KindResponse, "all response headers together are at most 32 KB", "the ALB answers 502", 502},
+	{RESP018, Warning, KindResponse, "no several Set-Cookie values for one cookie name", "the ALB may reorder multi-value headers, so which cookie wins is not fixed", 0},
+	{RESP019, Warning, KindResponse, "a compressed body (Content-Encoding other than identity) is base64-encoded", "compressed bytes do not survive a JSON string: the client gets a corrupt body", 0},
+	{RESP020, Warning, KindResponse, "no \"headers\": null in multi mode", "not confirmed to be accepted by a real ALB", 0},
 
-	{JSON001, Error, KindAny, "the file holds exactly one well-formed JSON value", outcomeUnreadable},
-	{JSON002, Error, KindAny, "the document is valid UTF-8", "the ALB fails the invocation (LambdaBadRequest / LambdaInvalidResponse)"},
-	{JSON003, Warning, KindAny, "no key appears twice in one object", "decoders disagree on which value wins (most, Go's included, keep the last)"},
-	{JSON004, Warning, KindAny, "no UTF-8 byte-order mark at the start", "a function or the Lambda service may refuse a document that starts with a BOM"},
-	{JSON005, Error, KindAny, "the document is no larger than the size limit (--max-size)", "not read: too large"},
-	{JSON006, Error, KindAny, "the document is a JSON object (or, for fixture files, an array of objects)", outcomeUnreadable},
-	{JSON007, Error, KindAny, "the input can be read (it exists, is a file and is readable)", "not read"},
+	{JSON001, Error, KindAny, "the file holds exactly one well-formed JSON value", outcomeUnreadable, 502},
+	{JSON002, Error, KindAny, "the document is valid UTF-8", "the ALB fails the invocation (LambdaBadRequest / LambdaInvalidResponse)", 502},
+	{JSON003, Warning, KindAny, "no key appears twice in one object", "decoders disagree on which value wins (most, Go's included, keep the last)", 0},
+	{JSON004, Warning, KindAny, "no UTF-8 byte-order mark at the start", "a function or the Lambda service may refuse a document that starts with a BOM", 0},
+	{JSON005, Error, KindAny, "the document is no larger than the size limit (--max-size)", "not read: too large", 0},
+	{JSON006, Error, KindAny, "the document is a JSON object (or, for fixture files, an array of objects)", outcomeUnreadable, 502},
+	{JSON007, Error, KindAny, "the input can be read (it exists, is a file and is readable)", "not read", 0},
 
-	{FIX001, Error, KindFixture, "the fixture matches the fixture schema (albcheck schema fixture)", "albcheck replay cannot run this case"},
-	{FIX002, Error, KindFixture, "files named by a fixture (bodyFile, expect.body.file) are relative paths inside the fixture's folder", "albcheck replay refuses to read outside the fixture root"},
-	{FIX003, Error, KindFixture, "regular expressions in expectations (/…/ header values, body.matches) compile", "albcheck replay cannot check this expectation"},
+	{FIX001, Error, KindFixture, "the fixture matches the fixture schema (albcheck schema fixture)", "albcheck replay cannot run this case", 0},
+	{FIX002, Error, KindFixture, "files named by a fixture (bodyFile, expect.body.file) are relative paths inside the fixture's folder", "albcheck replay refuses to read outside the fixture root", 0},
+	{FIX003, Error, KindFixture, "regular expressions in expectations (/…/ header values, body.matches) compile", "albcheck replay cannot check this expectation", 0},
 }
 
 var ruleIndex = func() map[RuleID]*Rule {

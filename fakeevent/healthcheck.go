@@ -1,0 +1,32 @@
+package fakeevent
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/albcheck/albcheck/alb"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// HealthCheck returns the event of an ALB health check on path: GET, the
+// query map {}, one header (user-agent: ELB-HealthChecker/2.0: no host, no
+// trace id, no x-forwarded-*), an empty body [S1]. Of the options, the mode,
+// the seed and the target group matter.
+func HealthCheck(path string, opts ...Option) (events.ALBTargetGroupRequest, error) {
+	var ev events.ALBTargetGroupRequest
+	if !strings.HasPrefix(path, "/") {
+		return ev, fmt.Errorf("health-check path %q does not start with /", path)
+	}
+	c, _ := newConfig(opts)
+	ev.HTTPMethod = "GET"
+	ev.Path = path
+	ev.RequestContext.ELB.TargetGroupArn = c.targetGroupARN()
+	if c.mode == Multi {
+		ev.MultiValueHeaders = map[string][]string{"user-agent": {alb.HealthCheckUserAgent}}
+		ev.MultiValueQueryStringParameters = map[string][]string{}
+	} else {
+		ev.Headers = map[string]string{"user-agent": alb.HealthCheckUserAgent}
+		ev.QueryStringParameters = map[string]string{}
+	}
+	return ev, nil
+}

@@ -1,0 +1,307 @@
+package fakeevent
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/albcheck/albcheck/alb"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// RefusedError is a request a real ALB answers itself, without invoking the
+// function: Status is what the client gets.
+type RefusedError struct {
+	Status int
+	// Reason says why, in the words of the ALB's documentation or access-log
+	// error reason.
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("a real ALB answers %d %s without invoking the function: %s", e.Status, http.StatusText(e.Status), e.Reason)
+}
+
+// header is one request header line as the client sent it.
+type header struct{ name, value string }
+
+// input is a client's request, as the ALB receives it.
+type input struct {
+	method   string
+	path     string // as sent, percent-encoding kept
+	rawQuery string
+	host     string
+	scheme   string
+	port     int
+	remoteIP string
+	headers  []header
+	body     []byte
+}
+
+// FromHTTPRequest returns the event a real ALB makes from a client's request.
+// It reads r.Body. Requests a real ALB answers itself (a body over 1 MB,
+// TRACE, a WebSocket upgrade, oversized headers or URI, more than 30
+// addresses in X-Forwarded-For) give a *RefusedError.
+//
+// The listener's scheme and port come from WithScheme and WithPort, else from
+// r.URL and r.Host, else https and 443; the client's address from
+// WithClientIP, else r.RemoteAddr, else a generated public address.
+func FromHTTPRequest(r *http.Request, opts ...Option) (events.ALBTargetGroupRequest, error) {
+	c, g := newConfig(opts)
+	in := input{method: r.Method, host: r.Host, scheme: r.URL.Scheme}
+	if in.host == "" {
+		in.host = r.URL.Host
+	}
+	if r.TLS != nil && in.scheme == "" {
+		in.scheme = "https"
+	}
+	in.path, in.rawQuery = requestTarget(r)
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		in.remoteIP = ip
+	}
+	names := make([]string, 0, len(r.Header))
+	for name := range r.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range r.Header[name] {
+			in.headers = append(in.headers, header{name, v})
+		}
+	}
+	if r.ContentLength > alb.MaxRequestBody {
+		return events.ALBTargetGroupRequest{}, tooLarge(r.ContentLength)
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, alb.MaxRequestBody+1))
+		if err != nil {
+			return events.ALBTargetGroupRequest{}, fmt.Errorf("read request body: %w", err)
+		}
+		in.body = body
+	}
+	return makeEvent(in, c, g)
+}
+
+// requestTarget returns the path and query as the client sent them.
+func requestTarget(r *http.Request) (path, rawQuery string) {
+	if uri := r.RequestURI; strings.HasPrefix(uri, "/") {
+		path, rawQuery, _ = strings.Cut(uri, "?")
+		return path, rawQuery
+	}
+	return r.URL.EscapedPath(), r.URL.RawQuery
+}
+
+func tooLarge(n int64) error {
+	return &RefusedError{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf("LambdaRequestTooLarge: a body of %d bytes is over the limit of %d", n, alb.MaxRequestBody)}
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// makeEvent applies what the ALB does to a request: the one place where the
+// builder and FromHTTPRequest meet the ALB's rules.
+func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest, error) {
+	var ev events.ALBTargetGroupRequest
+	switch {
+	case in.method == http.MethodTrace:
+		return ev, &RefusedError{Status: http.StatusMethodNotAllowed, Reason: "TRACE is not allowed"}
+	case !isToken(in.method):
+		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("%q is not an HTTP method", in.method)}
+	case !strings.HasPrefix(in.path, "/"):
+		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the path %q does not start with /", in.path)}
+	case len(in.path)+len(in.rawQuery)+1 > alb.MaxURI:
+		return ev, &RefusedError{Status: http.StatusRequestURITooLong, Reason: fmt.Sprintf("the URI is %d bytes, over %d", len(in.path)+len(in.rawQuery)+1, alb.MaxURI)}
+	case len(in.body) > alb.MaxRequestBody:
+		return ev, tooLarge(int64(len(in.body)))
+	}
+
+	// The headers as the function gets them: names lower-cased, in the
+	// order received; the ALB's own headers replace the client's.
+	type value struct {
+		name   string
+		values []string
+	}
+	var (
+		order   []string
+		byName  = map[string]*value{}
+		total   int
+		forward []string
+		trace   string
+	)
+	add := func(name, v string) {
+		hv := byName[name]
+		if hv == nil {
+			hv = &value{name: name}
+			byName[name] = hv
+			order = append(order, name)
+		}
+		hv.values = append(hv.values, v)
+	}
+	for _, h := range in.headers {
+		line := len(h.name) + 2 + len(h.value)
+		if line > alb.MaxHeaderLine {
+			return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the header %s is %d bytes, over %d", h.name, line, alb.MaxHeaderLine)}
+		}
+		total += line + 2
+		if !utf8.ValidString(h.value) {
+			return ev, &RefusedError{Status: http.StatusBadGateway, Reason: "LambdaBadRequest: the header " + h.name + " is not valid UTF-8"}
+		}
+		name := strings.ToLower(h.name)
+		switch {
+		case name == "upgrade" && strings.Contains(strings.ToLower(h.value), "websocket"):
+			return ev, &RefusedError{Status: http.StatusBadRequest, Reason: "WebSocket upgrades are not passed to Lambda targets"}
+		case name == "host":
+			if in.host == "" {
+				in.host = h.value
+			}
+		case name == "x-forwarded-for":
+			forward = append(forward, h.value)
+		case name == "x-amzn-trace-id":
+			trace = h.value
+		case alb.AddedHeaders[name] || alb.RemovedRequestHeaders[name]:
+		default:
+			add(name, h.value)
+		}
+	}
+	if total > alb.MaxRequestHeaders {
+		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the headers are %d bytes together, over %d", total, alb.MaxRequestHeaders)}
+	}
+
+	clientIP := c.clientIP
+	if in.remoteIP != "" && !c.clientIPSet() {
+		clientIP = in.remoteIP
+	}
+	xff := clientIP
+	if len(forward) > 0 {
+		xff = strings.Join(forward, ", ") + ", " + clientIP
+	}
+	if n := strings.Count(xff, ",") + 1; n > alb.MaxForwardedFor {
+		return ev, &RefusedError{Status: 463, Reason: fmt.Sprintf("X-Forwarded-For holds %d addresses, over %d", n, alb.MaxForwardedFor)}
+	}
+	scheme := c.scheme
+	if scheme == "" {
+		scheme = strings.ToLower(in.scheme)
+	}
+	if scheme != "http" {
+		scheme = "https"
+	}
+	host := strings.ToLower(in.host)
+	if host == "" {
+		host = c.defaultHost()
+	}
+	port := c.port
+	if port == 0 {
+		port = in.port
+	}
+	if _, p, err := net.SplitHostPort(host); err == nil && port == 0 {
+		port, _ = strconv.Atoi(p)
+	}
+	if port == 0 {
+		port = 443
+		if scheme == "http" {
+			port = 80
+		}
+	}
+	newTrace := g.traceID(c.now)
+	if root := traceRoot(trace); root != "" {
+		// A valid incoming trace is kept; the ALB adds its own segment.
+		newTrace = "Self=" + strings.TrimPrefix(newTrace, "Root=") + ";" + trace
+	}
+
+	// The body: as is for the text types, base64 for everything else.
+	ct, enc := "", false
+	if v := byName["content-type"]; v != nil {
+		ct = v.values[len(v.values)-1]
+	}
+	_, enc = byName["content-encoding"]
+	if len(in.body) > 0 && byName["content-length"] == nil {
+		// The ALB reads the whole body and passes its length on.
+		add("content-length", strconv.Itoa(len(in.body)))
+	}
+	add("host", host)
+	add("x-amzn-trace-id", newTrace)
+	add("x-forwarded-for", xff)
+	add("x-forwarded-port", strconv.Itoa(port))
+	add("x-forwarded-proto", scheme)
+
+	if len(in.body) > 0 {
+		if alb.RequestBodyIsBase64(ct, enc) {
+			ev.Body = base64.StdEncoding.EncodeToString(in.body)
+			ev.IsBase64Encoded = true
+		} else {
+			if !utf8.Valid(in.body) {
+				return ev, &RefusedError{Status: http.StatusBadGateway, Reason: "LambdaBadRequest: a " + ct + " body that is not valid UTF-8"}
+			}
+			ev.Body = string(in.body)
+		}
+	}
+
+	ev.HTTPMethod = in.method
+	ev.Path = in.path
+	ev.RequestContext.ELB.TargetGroupArn = c.targetGroupARN()
+	if c.mode == Multi {
+		ev.MultiValueHeaders = make(map[string][]string, len(order))
+		for _, name := range order {
+			ev.MultiValueHeaders[name] = byName[name].values
+		}
+		ev.MultiValueQueryStringParameters = map[string][]string{}
+		for k, v := range splitQuery(in.rawQuery) {
+			ev.MultiValueQueryStringParameters[k] = append(ev.MultiValueQueryStringParameters[k], v)
+		}
+	} else {
+		ev.Headers = make(map[string]string, len(order))
+		for _, name := range order {
+			vs := byName[name].values
+			ev.Headers[name] = vs[len(vs)-1] // the last value wins [S1]
+		}
+		ev.QueryStringParameters = map[string]string{}
+		for k, v := range splitQuery(in.rawQuery) {
+			ev.QueryStringParameters[k] = v
+		}
+	}
+	return ev, nil
+}
+
+func (c *config) clientIPSet() bool { return c.clientIPExplicit }
+
+// splitQuery yields the key and value of each query parameter as sent:
+// nothing is decoded, "+" stays "+", a key without "=" has the value "".
+func splitQuery(raw string) func(yield func(string, string) bool) {
+	return func(yield func(string, string) bool) {
+		for part := range strings.SplitSeq(raw, "&") {
+			if part == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(part, "=")
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
+// traceRoot returns an X-Amzn-Trace-Id value's Root field when it is valid.
+func traceRoot(v string) string {
+	for field := range strings.SplitSeq(v, ";") {
+		if r, ok := strings.CutPrefix(field, "Root=1-"); ok && len(r) == 33 && r[8] == '-' {
+			return field
+		}
+	}
+	return ""
+}

@@ -1,0 +1,193 @@
+package fakeevent
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/alb"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ToHTTPRequest returns the server-side *http.Request an http.Handler should
+// see for an event, as adapters of http.Handler to Lambda build it: the
+// method, the path and query exactly as in the event (the query rebuilt from
+// its map: keys sorted, values in order), the headers of the event's mode,
+// the decoded body, Host and RequestURI set, RemoteAddr from the last
+// x-forwarded-for address.
+func ToHTTPRequest(e events.ALBTargetGroupRequest) (*http.Request, error) {
+	h := http.Header{}
+	multi := e.MultiValueHeaders != nil || e.MultiValueQueryStringParameters != nil
+	if multi {
+		for k, vs := range e.MultiValueHeaders {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	} else {
+		for k, v := range e.Headers {
+			h.Set(k, v)
+		}
+	}
+	var query []string
+	if multi {
+		for _, k := range sortedKeys(e.MultiValueQueryStringParameters) {
+			for _, v := range e.MultiValueQueryStringParameters[k] {
+				query = append(query, k+"="+v)
+			}
+		}
+	} else {
+		for _, k := range sortedKeys(e.QueryStringParameters) {
+			query = append(query, k+"="+e.QueryStringParameters[k])
+		}
+	}
+	uri := e.Path
+	if len(query) > 0 {
+		uri += "?" + strings.Join(query, "&")
+	}
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		return nil, fmt.Errorf("event path and query %q: %w", uri, err)
+	}
+	u.Scheme = "https"
+	if p := h.Get("X-Forwarded-Proto"); p != "" {
+		u.Scheme = p
+	}
+	u.Host = h.Get("Host")
+	h.Del("Host")
+
+	body := []byte(e.Body)
+	if e.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(e.Body); err != nil {
+			return nil, fmt.Errorf("event body: isBase64Encoded is true but the body is not base64: %w", err)
+		}
+	}
+	r := &http.Request{
+		Method:        e.HTTPMethod,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Host:          u.Host,
+		RequestURI:    uri,
+		ContentLength: int64(len(body)),
+		Body:          http.NoBody,
+	}
+	if len(body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if xff := h.Get("X-Forwarded-For"); xff != "" {
+		parts := strings.Split(xff, ",")
+		r.RemoteAddr = strings.TrimSpace(parts[len(parts)-1]) + ":0"
+	}
+	return r, nil
+}
+
+// badGatewayPage is the body of the ALB's own 502 page.
+const badGatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+
+var statusDescriptionRe = regexp.MustCompile(`^([0-9]{3}) (.+)$`)
+
+// ClientResponse returns what the client gets when the function answers req
+// with doc: the function's reply as the ALB sends it (base64 decoded,
+// hop-by-hop headers dropped, Content-Length computed, only the header field
+// of the request's mode used, no body for HEAD, 1xx, 204 and 304), or the
+// ALB's own 502 when the document breaks a rule that makes it unusable. The
+// report says why, with rule ids; its findings with a Status of 502 are the
+// reasons for a 502.
+func ClientResponse(req events.ALBTargetGroupRequest, doc []byte) (*http.Response, validate.Report) {
+	rep := validate.Response(doc, validate.ForRequest(req))
+	for _, f := range rep.Findings {
+		if r, _ := validate.LookupRule(f.Rule); r.Status != 0 && f.Severity == validate.Error {
+			return badGateway(), rep
+		}
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		return badGateway(), rep // validate said it was fine: cannot happen
+	}
+	var (
+		status      int
+		description string
+		isB64       bool
+		body        string
+	)
+	_ = json.Unmarshal(raw["statusCode"], &status)
+	_ = json.Unmarshal(raw["statusDescription"], &description)
+	_ = json.Unmarshal(raw["isBase64Encoded"], &isB64)
+	_ = json.Unmarshal(raw["body"], &body)
+
+	h := http.Header{}
+	if rep.Mode == validate.ModeMulti {
+		var mv map[string][]string
+		_ = json.Unmarshal(raw["multiValueHeaders"], &mv)
+		for k, vs := range mv {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	} else {
+		var sv map[string]string
+		_ = json.Unmarshal(raw["headers"], &sv)
+		for k, v := range sv {
+			h.Add(k, v)
+		}
+	}
+	for k := range h {
+		if alb.IsHopByHop(k) {
+			h.Del(k)
+		}
+	}
+	payload := []byte(body)
+	if isB64 {
+		payload, _ = base64.StdEncoding.DecodeString(body) // RESP-005 passed: valid
+	}
+	h.Set("Content-Length", strconv.Itoa(len(payload)))
+	reason := http.StatusText(status)
+	if m := statusDescriptionRe.FindStringSubmatch(description); m != nil && m[1] == strconv.Itoa(status) {
+		reason = m[2]
+	}
+	if strings.EqualFold(req.HTTPMethod, http.MethodHead) || status < 200 || status == 204 || status == 304 {
+		payload = nil
+		if status < 200 || status == 204 {
+			h.Del("Content-Length")
+		}
+	}
+	return &http.Response{
+		Status:        strconv.Itoa(status) + " " + reason,
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(payload)),
+		ContentLength: int64(len(payload)),
+	}, rep
+}
+
+func badGateway() *http.Response {
+	h := http.Header{}
+	h.Set("Server", "awselb/2.0")
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", strconv.Itoa(len(badGatewayPage)))
+	return &http.Response{
+		Status:        "502 Bad Gateway",
+		StatusCode:    http.StatusBadGateway,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(strings.NewReader(badGatewayPage)),
+		ContentLength: int64(len(badGatewayPage)),
+	}
+}
