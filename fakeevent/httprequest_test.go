@@ -141,6 +141,11 @@ func TestRefusals(t *testing.T) {
 	require.ErrorAs(t, err, &refused)
 	assert.Equal(t, 400, refused.Status)
 
+	_, _, err = fakeevent.New("GET", "/a%zzb").Build()
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, 400, refused.Status)
+	assert.Contains(t, refused.Reason, "percent-encoding")
+
 	// 30 addresses are still fine (29 given plus the client).
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("X-Forwarded-For", strings.TrimSuffix(strings.Repeat("198.51.100.1, ", 29), ", "))

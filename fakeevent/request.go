@@ -125,6 +125,8 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("%q is not an HTTP method", in.method)}
 	case !strings.HasPrefix(in.path, "/"):
 		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the path %q does not start with /", in.path)}
+	case !validEscapes(in.path):
+		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the path %q has a malformed percent-encoding", in.path)}
 	case len(in.path)+len(in.rawQuery)+1 > alb.MaxURI:
 		return ev, &RefusedError{Status: http.StatusRequestURITooLong, Reason: fmt.Sprintf("the URI is %d bytes, over %d", len(in.path)+len(in.rawQuery)+1, alb.MaxURI)}
 	case len(in.body) > alb.MaxRequestBody:
@@ -304,4 +306,21 @@ func traceRoot(v string) string {
 		}
 	}
 	return ""
+}
+
+// validEscapes reports whether every % in s starts a two-hex-digit escape.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
