@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -111,7 +112,7 @@ func newConfig(opts []Option) (*config, *generator) {
 	// Draw every default in a fixed order, used or not, so that one option
 	// does not shift the others' values.
 	ip := g.publicIPv4()
-	account := fmt.Sprintf("%012d", g.r.Int64N(1e12))
+	account := strconv.FormatInt(1e12+g.r.Int64N(1e12), 10)[1:] // 12 digits, leading zeros kept
 	tgID := g.hex(16)
 	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g.r.Int64N(300*24*3600)) * time.Second)
 	if c.clientIP == "" {
@@ -166,7 +167,17 @@ func (g *generator) hex(n int) string {
 
 // traceID is a new X-Ray trace id: Root=1-<8 hex seconds>-<24 hex>.
 func (g *generator) traceID(now time.Time) string {
-	return fmt.Sprintf("Root=1-%08x-%s", uint32(now.Unix()), g.hex(24))
+	b := make([]byte, 0, 40)
+	b = append(b, "Root=1-"...)
+	secs := uint32(now.Unix())
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[secs>>uint(shift)&0xf])
+	}
+	b = append(b, '-')
+	for range 24 {
+		b = append(b, hexDigits[g.r.IntN(16)])
+	}
+	return string(b)
 }
 
 // publicIPv4 draws a plausible public IPv4 address: no private, loopback,
@@ -184,6 +195,6 @@ func (g *generator) publicIPv4() string {
 			a == 203 && b == 0:
 			continue
 		}
-		return fmt.Sprintf("%d.%d.%d.%d", a, b, g.r.IntN(256), 1+g.r.IntN(254))
+		return strconv.Itoa(a) + "." + strconv.Itoa(b) + "." + strconv.Itoa(g.r.IntN(256)) + "." + strconv.Itoa(1+g.r.IntN(254))
 	}
 }

@@ -135,26 +135,12 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 
 	// The headers as the function gets them: names lower-cased, in the
 	// order received; the ALB's own headers replace the client's.
-	type value struct {
-		name   string
-		values []string
-	}
 	var (
-		order   []string
-		byName  = map[string]*value{}
+		hs      = make([]header, 0, len(in.headers)+6)
 		total   int
 		forward []string
 		trace   string
 	)
-	add := func(name, v string) {
-		hv := byName[name]
-		if hv == nil {
-			hv = &value{name: name}
-			byName[name] = hv
-			order = append(order, name)
-		}
-		hv.values = append(hv.values, v)
-	}
 	for _, h := range in.headers {
 		line := len(h.name) + 2 + len(h.value)
 		if line > alb.MaxHeaderLine {
@@ -164,7 +150,7 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 		if !utf8.ValidString(h.value) {
 			return ev, &RefusedError{Status: http.StatusBadGateway, Reason: "LambdaBadRequest: the header " + h.name + " is not valid UTF-8"}
 		}
-		name := strings.ToLower(h.name)
+		name := lowerName(h.name)
 		switch {
 		case name == "upgrade" && strings.Contains(strings.ToLower(h.value), "websocket"):
 			return ev, &RefusedError{Status: http.StatusBadRequest, Reason: "WebSocket upgrades are not passed to Lambda targets"}
@@ -178,7 +164,7 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 			trace = h.value
 		case alb.AddedHeaders[name] || alb.RemovedRequestHeaders[name]:
 		default:
-			add(name, h.value)
+			hs = append(hs, header{name, h.value})
 		}
 	}
 	if total > alb.MaxRequestHeaders {
@@ -227,24 +213,31 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 	}
 
 	// The body: as is for the text types, base64 for everything else.
-	ct, enc := "", false
-	if v := byName["content-type"]; v != nil {
-		ct = v.values[len(v.values)-1]
+	ct, enc, hasLength := "", false, false
+	for _, h := range hs {
+		switch h.name {
+		case "content-type":
+			ct = h.value // the last one counts
+		case "content-encoding":
+			enc = true
+		case "content-length":
+			hasLength = true
+		}
 	}
-	_, enc = byName["content-encoding"]
-	if len(in.body) > 0 && byName["content-length"] == nil {
+	if len(in.body) > 0 && !hasLength {
 		// The ALB reads the whole body and passes its length on.
-		add("content-length", strconv.Itoa(len(in.body)))
+		hs = append(hs, header{"content-length", strconv.Itoa(len(in.body))})
 	}
-	add("host", host)
-	add("x-amzn-trace-id", newTrace)
-	add("x-forwarded-for", xff)
-	add("x-forwarded-port", strconv.Itoa(port))
-	add("x-forwarded-proto", scheme)
+	hs = append(hs,
+		header{"host", host},
+		header{"x-amzn-trace-id", newTrace},
+		header{"x-forwarded-for", xff},
+		header{"x-forwarded-port", strconv.Itoa(port)},
+		header{"x-forwarded-proto", scheme})
 
 	if len(in.body) > 0 {
 		if alb.RequestBodyIsBase64(ct, enc) {
-			ev.Body = base64.StdEncoding.EncodeToString(in.body)
+			ev.Body = encodeBase64(in.body)
 			ev.IsBase64Encoded = true
 		} else {
 			if !utf8.Valid(in.body) {
@@ -258,19 +251,18 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 	ev.Path = in.path
 	ev.RequestContext.ELB.TargetGroupArn = c.targetGroupARN()
 	if c.mode == Multi {
-		ev.MultiValueHeaders = make(map[string][]string, len(order))
-		for _, name := range order {
-			ev.MultiValueHeaders[name] = byName[name].values
+		ev.MultiValueHeaders = make(map[string][]string, len(hs))
+		for _, h := range hs {
+			ev.MultiValueHeaders[h.name] = append(ev.MultiValueHeaders[h.name], h.value)
 		}
 		ev.MultiValueQueryStringParameters = map[string][]string{}
 		for k, v := range splitQuery(in.rawQuery) {
 			ev.MultiValueQueryStringParameters[k] = append(ev.MultiValueQueryStringParameters[k], v)
 		}
 	} else {
-		ev.Headers = make(map[string]string, len(order))
-		for _, name := range order {
-			vs := byName[name].values
-			ev.Headers[name] = vs[len(vs)-1] // the last value wins [S1]
+		ev.Headers = make(map[string]string, len(hs))
+		for _, h := range hs {
+			ev.Headers[h.name] = h.value // the last value wins [S1]
 		}
 		ev.QueryStringParameters = map[string]string{}
 		for k, v := range splitQuery(in.rawQuery) {
@@ -323,4 +315,35 @@ func validEscapes(s string) bool {
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// commonNames maps the canonical form of common header names to their lower
+// case, so that building an event does not allocate for them.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control",
+		"Connection", "Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Host", "If-Modified-Since",
+		"If-None-Match", "Origin", "Pragma", "Referer", "User-Agent", "X-Amzn-Trace-Id", "X-Forwarded-For",
+		"X-Forwarded-Port", "X-Forwarded-Proto", "X-Request-Id", "Upgrade", "Expect", "Transfer-Encoding"} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
+
+func lowerName(name string) string {
+	if l, ok := commonNames[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
+}
+
+// encodeBase64 is base64.StdEncoding.EncodeToString without its second copy:
+// the encoder writes straight into the string's own memory.
+func encodeBase64(p []byte) string {
+	var sb strings.Builder
+	sb.Grow(base64.StdEncoding.EncodedLen(len(p)))
+	enc := base64.NewEncoder(base64.StdEncoding, &sb)
+	_, _ = enc.Write(p) // a strings.Builder does not fail
+	_ = enc.Close()
+	return sb.String()
 }
