@@ -170,3 +170,29 @@ func TestCIFormatsEscape(t *testing.T) {
 		assert.NotContains(t, line, "\x00")
 	}
 }
+
+// A curl command copied from a browser spans lines with backslashes.
+func TestFromCurlMultiline(t *testing.T) {
+	cmdline := "curl 'https://shop.example.com/cart?id=7' \\\n  -H 'accept: text/html' \\\r\n  -H 'cookie: sid=abc' \\\n  --compressed"
+	code, out, errOut := runCLI(t, "", "fake", "--seed", "1", "--from-curl", cmdline)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"accept": "text/html"`)
+	assert.Contains(t, out, `"cookie": "sid=abc"`)
+	assert.Contains(t, out, `"id": "7"`)
+	assert.Contains(t, out, `"host": "shop.example.com"`)
+}
+
+func TestFakeRefusesBodyOver1MB(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.bin")
+	require.NoError(t, os.WriteFile(big, make([]byte, 1<<20+1), 0o644))
+	code, out, errOut := runCLI(t, "", "fake", "PUT", "/upload", "--data-binary", "@"+big)
+	assert.Equal(t, exitFindings, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "a real ALB answers 413 Request Entity Too Large without invoking the function: LambdaRequestTooLarge")
+
+	ok := filepath.Join(t.TempDir(), "ok.bin")
+	require.NoError(t, os.WriteFile(ok, make([]byte, 1<<20), 0o644))
+	code, out, errOut = runCLI(t, "", "fake", "PUT", "/upload", "--data-binary", "@"+ok)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"isBase64Encoded": true`)
+}
