@@ -18,6 +18,9 @@ const (
 	KindUnknown Kind = "unknown"
 	// KindAny marks rules that apply to every document.
 	KindAny Kind = "any"
+	// KindReplay marks rules about a function's answer to a fixture:
+	// expectations and function failures (albcheck replay).
+	KindReplay Kind = "replay"
 )
 
 // Mode is a target group's mode: whether multi-value headers are on.

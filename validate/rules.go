@@ -60,6 +60,15 @@ const (
 	JSON006 RuleID = "JSON-006"
 	JSON007 RuleID = "JSON-007"
 
+	EXPECTSTATUS   RuleID = "EXPECT-STATUS"
+	EXPECTHEADER   RuleID = "EXPECT-HEADER"
+	EXPECTBODY     RuleID = "EXPECT-BODY"
+	EXPECTDURATION RuleID = "EXPECT-DURATION"
+	FUNCERROR      RuleID = "FUNC-ERROR"
+	FUNCTIMEOUT    RuleID = "FUNC-TIMEOUT"
+	FUNCCRASH      RuleID = "FUNC-CRASH"
+	FUNCINIT       RuleID = "FUNC-INIT"
+
 	FIX001 RuleID = "FIX-001"
 	FIX002 RuleID = "FIX-002"
 	FIX003 RuleID = "FIX-003"
@@ -136,6 +145,14 @@ var rules = []Rule{
 	{JSON006, Error, KindAny, "the document is a JSON object (or, for fixture files, an array of objects)", outcomeUnreadable, 502},
 	{JSON007, Error, KindAny, "the input can be read (it exists, is a file and is readable)", "not read", 0},
 
+	{EXPECTSTATUS, Error, KindReplay, "the status the client gets is the one the fixture expects", "", 0},
+	{EXPECTHEADER, Error, KindReplay, "the headers the client gets have the values the fixture expects (or are absent when it expects null)", "", 0},
+	{EXPECTBODY, Error, KindReplay, "the body the client gets matches the fixture's expectation (equals, contains, matches, json, file)", "", 0},
+	{EXPECTDURATION, Error, KindReplay, "the invocation finishes within the fixture's maxDurationMs", "", 0},
+	{FUNCERROR, Error, KindReplay, "the function returns a result, not an error", "the ALB answers 502 (LambdaUnhandled)", 502},
+	{FUNCTIMEOUT, Error, KindReplay, "the function answers before its timeout", "the ALB answers 502 when the function times out", 502},
+	{FUNCCRASH, Error, KindReplay, "the function's process does not exit or crash while handling a request", "the ALB answers 502 (LambdaUnhandled)", 502},
+	{FUNCINIT, Error, KindReplay, "the function starts: its initialisation completes and asks for work", "the ALB answers 502 (LambdaUnhandled) while the function cannot start", 502},
 	{FIX001, Error, KindFixture, "the fixture matches the fixture schema (albcheck schema fixture)", "albcheck replay cannot run this case", 0},
 	{FIX002, Error, KindFixture, "files named by a fixture (bodyFile, expect.body.file) are relative paths inside the fixture's folder", "albcheck replay refuses to read outside the fixture root", 0},
 	{FIX003, Error, KindFixture, "regular expressions in expectations (/…/ header values, body.matches) compile", "albcheck replay cannot check this expectation", 0},

@@ -125,7 +125,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		if errors.As(err, &tl) {
 			rule, msg = validate.JSON005, "not read: "+err.Error()
 		}
-		return nil, &render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{validate.NewFinding(rule, "", msg)}}
+		f := validate.NewFinding(rule, "", msg)
+		f.Line, f.Column = 1, 1 // the file as a whole
+		return nil, &render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{f}}
 	}
 	check := func(in inputs.Input, doc []byte) render.Result {
 		rep := validate.Document(doc, opts...)

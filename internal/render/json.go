@@ -14,12 +14,14 @@ type jsonOutput struct {
 
 type jsonResult struct {
 	Path       string        `json:"path"`
+	Name       string        `json:"name,omitempty"`
 	Kind       string        `json:"kind"`
 	Mode       string        `json:"mode"`
 	OK         bool          `json:"ok"`
 	Skipped    bool          `json:"skipped,omitempty"`
 	SkipReason string        `json:"skipReason,omitempty"`
 	Findings   []jsonFinding `json:"findings"`
+	Logs       string        `json:"logs,omitempty"`
 }
 
 type jsonFinding struct {
@@ -45,7 +47,7 @@ type jsonRenderer struct {
 
 // JSONResult converts a result to its JSON form (for commands that embed it).
 func toJSON(r Result) jsonResult {
-	jr := jsonResult{Path: r.Path, Kind: string(r.Kind), Mode: string(r.Mode), OK: r.OK, Skipped: r.Skipped, SkipReason: r.SkipReason, Findings: []jsonFinding{}}
+	jr := jsonResult{Path: r.Path, Name: r.Name, Logs: r.Logs, Kind: string(r.Kind), Mode: string(r.Mode), OK: r.OK, Skipped: r.Skipped, SkipReason: r.SkipReason, Findings: []jsonFinding{}}
 	for _, f := range r.Findings {
 		jr.Findings = append(jr.Findings, jsonFinding{string(f.Rule), string(f.Severity), f.Pointer, f.Message, f.ALBOutcome, f.Line, f.Column})
 	}

@@ -47,6 +47,9 @@ type junitRenderer struct {
 
 func (j *junitRenderer) Result(r Result) error {
 	c := junitCase{Name: r.Path, Classname: "albcheck." + string(r.Kind)}
+	if r.Name != "" {
+		c.Name = r.Path + " " + r.Name
+	}
 	var text strings.Builder
 	for _, f := range r.Findings {
 		fmt.Fprintf(&text, "%s:%d:%d: %s %s %s: %s\n", r.Path, max(f.Line, 1), max(f.Column, 1), f.Rule, f.Severity, pointerText(f.Pointer), f.Message)
@@ -69,6 +72,9 @@ func (j *junitRenderer) Result(r Result) error {
 		}
 	default:
 		c.SystemOut = text.String() // warnings of a passing input
+	}
+	if !r.OK && r.Logs != "" {
+		c.SystemOut = r.Logs
 	}
 	j.cases = append(j.cases, c)
 	return nil

@@ -15,6 +15,10 @@ import (
 type Result struct {
 	// Path names the input as the user gave it ("-" for stdin).
 	Path string
+	// Name is the fixture case's name (replay), empty for a plain document.
+	Name string
+	// Logs is what the function printed, shown when the case fails.
+	Logs string
 	Kind validate.Kind
 	Mode validate.Mode
 	// OK is true when the input passes.

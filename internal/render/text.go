@@ -37,14 +37,28 @@ func (t *textRenderer) Result(r Result) error {
 		_, err := fmt.Fprintf(t.w, "%s: %s %s\n", t.paint(ansiBold, r.Path), t.paint(ansiDim, "skipped:"), r.SkipReason)
 		return err
 	}
+	where := t.paint(ansiBold, printable(r.Path))
+	if r.Name != "" {
+		where += " [" + printable(r.Name) + "]"
+	}
 	for _, f := range r.Findings {
 		sev := t.paint(ansiYellow, string(f.Severity))
 		if f.Severity == "error" {
 			sev = t.paint(ansiRed, string(f.Severity))
 		}
-		line, col := max(f.Line, 1), max(f.Column, 1)
-		if _, err := fmt.Fprintf(t.w, "%s:%d:%d: %s %s %s: %s\n", t.paint(ansiBold, printable(r.Path)), line, col, f.Rule, sev, printable(pointerText(f.Pointer)), printable(f.Message)); err != nil {
+		pos := ""
+		if f.Line > 0 {
+			pos = fmt.Sprintf(":%d:%d", f.Line, f.Column)
+		}
+		msg := strings.ReplaceAll(printable(strings.ReplaceAll(f.Message, "\n", "\x00")), `\x00`, "\n    ")
+		if _, err := fmt.Fprintf(t.w, "%s%s: %s %s %s: %s\n", where, pos, f.Rule, sev, printable(pointerText(f.Pointer)), msg); err != nil {
 			return err
+		}
+	}
+	if !r.OK && r.Logs != "" {
+		fmt.Fprintf(t.w, "  %s\n", t.paint(ansiDim, "function output:"))
+		for _, line := range strings.Split(strings.TrimRight(r.Logs, "\n"), "\n") {
+			fmt.Fprintf(t.w, "    %s\n", printable(line))
 		}
 	}
 	return nil

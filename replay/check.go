@@ -1,0 +1,249 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// Outcome is what one case came to.
+type Outcome struct {
+	Case   *Case
+	Result Result
+	// Response is what the client got (nil when the case did not run).
+	Response *http.Response
+	// Body is Response's body.
+	Body     []byte
+	Findings []validate.Finding
+}
+
+// OK reports whether the case passed: no error finding (warnings fail only
+// under strict).
+func (o *Outcome) OK(strict bool) bool {
+	for _, f := range o.Findings {
+		if f.Severity == validate.Error || strict {
+			return false
+		}
+	}
+	return true
+}
+
+// Check judges a function's answer to a case: the ALB's rules on the
+// response document, then the case's expectations on what the client gets.
+func Check(c *Case, r Result) *Outcome {
+	o := &Outcome{Case: c, Result: r}
+	if len(c.Problems) > 0 {
+		o.Findings = c.Problems
+		return o
+	}
+	if r.Failure != nil {
+		o.Findings = []validate.Finding{validate.NewFinding(r.Failure.Rule, "", r.Failure.Message)}
+		return o
+	}
+	resp, rep := fakeevent.ClientResponse(c.Event, r.Payload)
+	o.Response = resp
+	o.Body, _ = io.ReadAll(resp.Body)
+	o.Findings = append(o.Findings, rep.Findings...)
+	albAnswered := false
+	for _, f := range rep.Findings {
+		if rule, _ := validate.LookupRule(f.Rule); rule.Status != 0 && f.Severity == validate.Error {
+			albAnswered = true // the client got the ALB's 502: the reply's own content never arrived
+		}
+	}
+	if c.Expect != nil && !albAnswered {
+		o.Findings = append(o.Findings, c.expectations(resp, o.Body, r)...)
+	}
+	return o
+}
+
+func (c *Case) pointer(p string) string {
+	if c.spec != nil && c.Index >= 0 && c.isList() {
+		return "/" + strconv.Itoa(c.Index) + p
+	}
+	return p
+}
+
+func (c *Case) isList() bool { return c.listFile }
+
+func (c *Case) expectations(resp *http.Response, body []byte, r Result) []validate.Finding {
+	var out []validate.Finding
+	add := func(rule validate.RuleID, p, msg string) {
+		out = append(out, validate.NewFinding(rule, c.pointer(p), msg))
+	}
+	e := c.Expect
+	if len(e.Status) > 0 {
+		if ok, want := statusMatches(e.Status, resp.StatusCode); !ok {
+			add(validate.EXPECTSTATUS, "/expect/status", fmt.Sprintf("status %d, want %s", resp.StatusCode, want))
+		}
+	}
+	for _, name := range sortedNames(e.Headers) {
+		want := e.Headers[name]
+		got, present := resp.Header.Values(name), len(resp.Header.Values(name)) > 0
+		p := "/expect/headers/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+		switch {
+		case want == nil && present:
+			add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want it absent", name, strings.Join(got, ", ")))
+		case want == nil:
+		case !present:
+			add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is absent, want %q", name, *want))
+		default:
+			if re, ok := validate.HeaderPattern(*want); ok {
+				rx, err := regexp.Compile(re)
+				if err != nil || !anyMatch(rx, got) {
+					add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want a match for /%s/", name, strings.Join(got, ", "), re))
+				}
+			} else if !contains(got, *want) {
+				add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want %q", name, strings.Join(got, ", "), *want))
+			}
+		}
+	}
+	if b := e.Body; b != nil {
+		if msg := c.bodyMismatch(b, body); msg != "" {
+			add(validate.EXPECTBODY, "/expect/body", msg)
+		}
+	}
+	if e.MaxDurationMs > 0 && float64(r.Duration.Microseconds())/1000 > e.MaxDurationMs {
+		add(validate.EXPECTDURATION, "/expect/maxDurationMs", fmt.Sprintf("took %.1f ms, want at most %g ms", float64(r.Duration.Microseconds())/1000, e.MaxDurationMs))
+	}
+	return out
+}
+
+func (c *Case) bodyMismatch(b *BodyExpect, body []byte) string {
+	switch {
+	case b.Equals != nil:
+		if string(body) != *b.Equals {
+			return "the body differs:\n" + diff(*b.Equals, string(body))
+		}
+	case b.Contains != nil:
+		if !bytes.Contains(body, []byte(*b.Contains)) {
+			return fmt.Sprintf("the body does not contain %q; it is %s", *b.Contains, preview(body))
+		}
+	case b.Matches != nil:
+		rx, err := regexp.Compile(*b.Matches)
+		if err != nil || !rx.Match(body) {
+			return fmt.Sprintf("the body does not match /%s/; it is %s", *b.Matches, preview(body))
+		}
+	case b.JSON != nil:
+		var want, got any
+		if err := json.Unmarshal(b.JSON, &want); err != nil {
+			return "expect.body.json: " + err.Error()
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			return fmt.Sprintf("the body is not JSON (%v); it is %s", err, preview(body))
+		}
+		if (b.Subset && !isSubset(want, got)) || (!b.Subset && !reflect.DeepEqual(want, got)) {
+			w, _ := json.MarshalIndent(want, "", "  ")
+			g, _ := json.MarshalIndent(got, "", "  ")
+			what := "equal"
+			if b.Subset {
+				what = "contain"
+			}
+			return fmt.Sprintf("the JSON body does not %s the expected value:\n%s", what, diff(string(w), string(g)))
+		}
+	case b.File != "":
+		want, err := readInside(dirOf(c.File), b.File)
+		if err != nil {
+			return fmt.Sprintf("golden file %s: %v (albcheck replay --update writes it)", b.File, err)
+		}
+		if !bytes.Equal(want, body) {
+			return fmt.Sprintf("the body differs from %s (albcheck replay --update rewrites it):\n%s", b.File, diff(string(want), string(body)))
+		}
+	}
+	return ""
+}
+
+// statusMatches checks a status against a code, a list of codes or a class.
+func statusMatches(raw json.RawMessage, got int) (bool, string) {
+	var code int
+	if json.Unmarshal(raw, &code) == nil {
+		return code == got, strconv.Itoa(code)
+	}
+	var codes []int
+	if json.Unmarshal(raw, &codes) == nil {
+		for _, c := range codes {
+			if c == got {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprint(codes)
+	}
+	var class string
+	if json.Unmarshal(raw, &class) == nil && len(class) == 3 {
+		return strconv.Itoa(got)[0] == class[0], class
+	}
+	return false, string(raw)
+}
+
+// isSubset reports whether got has everything want has: objects may have
+// more keys, at any depth; arrays and scalars must be equal.
+func isSubset(want, got any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok || !isSubset(wv, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !isSubset(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(want, got)
+}
+
+func diff(want, got string) string {
+	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(want), B: difflib.SplitLines(got),
+		FromFile: "want", ToFile: "got", Context: 2,
+	})
+	return d
+}
+
+func preview(b []byte) string {
+	if len(b) > 200 {
+		return strconv.Quote(string(b[:200])) + "…"
+	}
+	return strconv.Quote(string(b))
+}
+
+func anyMatch(rx *regexp.Regexp, values []string) bool {
+	for _, v := range values {
+		if rx.MatchString(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(values []string, s string) bool {
+	for _, v := range values {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

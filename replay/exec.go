@@ -1,0 +1,101 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+// ExecHandler runs one process per invocation: the event on its stdin, the
+// response document on its stdout, its stderr kept as logs. argv runs as
+// is, without a shell (ask for one with argv = ["/bin/sh", "-c", script]).
+func ExecHandler(argv []string, env []string, concurrency int) Handler {
+	return &execHandler{argv: argv, env: env, concurrency: max(concurrency, 1)}
+}
+
+type execHandler struct {
+	argv        []string
+	env         []string
+	concurrency int
+}
+
+func (h *execHandler) Concurrency() int { return h.concurrency }
+func (h *execHandler) Close() error     { return nil }
+
+// limitedBuffer keeps the first n bytes and counts the rest.
+type limitedBuffer struct {
+	buf   bytes.Buffer
+	n     int
+	total int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	l.total += len(p)
+	if room := l.n - l.buf.Len(); room > 0 {
+		l.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
+	start := time.Now()
+	cmd := exec.Command(h.argv[0], h.argv[1:]...)
+	cmd.Env = h.env
+	cmd.Stdin = bytes.NewReader(event)
+	stdout := &limitedBuffer{n: MaxPayload + 1}
+	stderr := &limitedBuffer{n: maxLogs}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// A process group of its own, so that a timeout ends its children too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", h.argv[0], err), Duration: time.Since(start)}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var err error
+	timedOut := false
+	select {
+	case err = <-done:
+	case <-timer.C:
+		timedOut = true
+	case <-ctx.Done():
+		timedOut = true
+	}
+	if timedOut {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	res := Result{Duration: time.Since(start), Logs: stderr.buf.Bytes()}
+	var exitErr *exec.ExitError
+	switch {
+	case timedOut && ctx.Err() != nil:
+		res.Failure = fail(validate.FUNCTIMEOUT, "interrupted")
+	case timedOut:
+		res.Failure = fail(validate.FUNCTIMEOUT, "the process did not finish within %s and was killed", timeout)
+	case errors.As(err, &exitErr):
+		res.Failure = fail(validate.FUNCCRASH, "the process ended with %s", describeExit(exitErr))
+	case err != nil:
+		res.Failure = fail(validate.FUNCCRASH, "%v", err)
+	case stdout.total > MaxPayload:
+		res.Failure = fail(validate.FUNCERROR, "Function.ResponseSizeTooLarge: the process wrote %d bytes, over Lambda's limit of %d", stdout.total, MaxPayload)
+	default:
+		res.Payload = stdout.buf.Bytes()
+	}
+	return res
+}
+
+func describeExit(e *exec.ExitError) string {
+	if ws, ok := e.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Sprintf("signal %s", ws.Signal())
+	}
+	return fmt.Sprintf("exit status %d", e.ExitCode())
+}
+
