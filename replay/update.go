@@ -35,7 +35,7 @@ func Update(outcomes []*Outcome) ([]string, error) {
 			}
 			list = c.listFile
 			if e := c.spec.Expect; e != nil {
-				if len(e.Status) > 0 {
+				if ok, _ := statusMatches(e.Status, o.Response.StatusCode); len(e.Status) > 0 && !ok {
 					e.Status = json.RawMessage(strconv.Itoa(o.Response.StatusCode))
 					changed = true
 				}
@@ -46,9 +46,10 @@ func Update(outcomes []*Outcome) ([]string, error) {
 					if _, isPattern := headerPattern(*want); isPattern {
 						continue
 					}
-					got := o.Response.Header.Get(name)
-					e.Headers[name] = &got
-					changed = true
+					if got := o.Response.Header.Get(name); got != *want {
+						e.Headers[name] = &got
+						changed = true
+					}
 				}
 				if b := e.Body; b != nil {
 					switch {
@@ -61,11 +62,11 @@ func Update(outcomes []*Outcome) ([]string, error) {
 							return written, err
 						}
 						written = append(written, p)
-					case b.Equals != nil:
+					case b.Equals != nil && *b.Equals != string(o.Body):
 						s := string(o.Body)
 						b.Equals = &s
 						changed = true
-					case b.JSON != nil && !b.Subset && json.Valid(o.Body):
+					case b.JSON != nil && !b.Subset && json.Valid(o.Body) && c.bodyMismatch(b, o.Body) != "":
 						var buf bytes.Buffer
 						_ = json.Compact(&buf, o.Body)
 						b.JSON = buf.Bytes()

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/inputs"
+	"github.com/albcheck/albcheck/internal/render"
+	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/google/shlex"
+	"github.com/spf13/cobra"
+)
+
+type replayOptions struct {
+	paths     []string
+	cmdArgs   []string
+	command   string
+	exec      string
+	shell     bool
+	invokeURL string
+	parallel  int
+	timeout   time.Duration
+	env       []string
+	mode      string
+	format    string
+	strict    bool
+	quiet     bool
+	failFast  bool
+	run       string
+	shard     string
+	update    bool
+	color     string
+}
+
+func newReplayCmd(s *streams) *cobra.Command {
+	o := &replayOptions{}
+	cmd := &cobra.Command{
+		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL [FIXTURE|DIR|GLOB]... [-- ARGS...]",
+		Short: "Send fixtures through a real function and check its answers",
+		Long: `Send each fixture's request event to a function and check the answer: against the
+JSON Schemas and the ALB's rules (what would the client get?), and against the
+fixture's expectations (status, headers, body, duration). A bare ALB event file
+is a fixture too: only the ALB's rules are checked.
+
+Handlers:
+  --cmd BINARY      an unmodified Lambda function binary (Runtime API), kept warm;
+                    arguments after -- go to it; --parallel N runs N processes
+  --exec COMMAND    one process per fixture: the event on stdin, the response on
+                    stdout; run without a shell unless --shell
+  --invoke-url URL  the Lambda Invoke API, as served by the Runtime Interface
+                    Emulator or sam local start-lambda
+
+Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`,
+		Example: `  go build -o bin/orders ./examples/orders && albcheck replay --cmd bin/orders fixtures/
+  albcheck replay --exec 'python3 handler.py' --run 'orders' fixtures/
+  albcheck replay --invoke-url http://127.0.0.1:9000 fixtures/
+  albcheck replay --cmd bin/orders --update fixtures/      # record answers into expectations and golden files
+  albcheck replay --cmd bin/orders --shard 2/4 --format junit fixtures/ > shard2.xml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+				o.paths, o.cmdArgs = args[:dash], args[dash:]
+			} else {
+				o.paths = args
+			}
+			return runReplay(cmd.Context(), o, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.command, "cmd", "", "a Lambda function binary that speaks the Runtime API")
+	f.StringVar(&o.exec, "exec", "", "a command run once per fixture: event on stdin, response on stdout")
+	f.BoolVar(&o.shell, "shell", false, "run --exec through /bin/sh -c")
+	f.StringVar(&o.invokeURL, "invoke-url", "", "the Lambda Invoke API endpoint (Runtime Interface Emulator, sam local start-lambda)")
+	f.IntVar(&o.parallel, "parallel", 1, "function processes (or --exec processes) at once")
+	f.DurationVar(&o.timeout, "timeout", replay.DefaultTimeout, "the function's timeout per invocation")
+	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
+	f.StringVar(&o.mode, "mode", "", "target-group mode for every fixture: single or multi (default: each fixture's)")
+	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
+	f.BoolVar(&o.strict, "strict", false, "warnings fail too")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print failing fixtures only")
+	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failing fixture")
+	f.StringVar(&o.run, "run", "", "only fixtures whose name matches this regular expression")
+	f.StringVar(&o.shard, "shard", "", "K/N: run the K-th of N deterministic slices of the suite")
+	f.BoolVar(&o.update, "update", false, "rewrite golden files and expectations from the answers")
+	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
+	return cmd
+}
+
+func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
+	handlers := 0
+	for _, h := range []string{o.command, o.exec, o.invokeURL} {
+		if h != "" {
+			handlers++
+		}
+	}
+	if handlers != 1 {
+		return usageError("give one handler: --cmd BINARY, --exec COMMAND or --invoke-url URL")
+	}
+	if len(o.cmdArgs) > 0 && o.command == "" {
+		return usageError("arguments after -- go to --cmd")
+	}
+	if len(o.paths) == 0 {
+		return usageError("give fixture files or directories (see albcheck replay --help)")
+	}
+	var mode fakeevent.Mode
+	switch o.mode {
+	case "":
+	case "single", "multi":
+		mode = fakeevent.Mode(o.mode)
+	default:
+		return usageError("unknown mode %q (want single or multi)", o.mode)
+	}
+	var runRe *regexp.Regexp
+	if o.run != "" {
+		var err error
+		if runRe, err = regexp.Compile(o.run); err != nil {
+			return usageError("--run: %v", err)
+		}
+	}
+	shardK, shardN := 0, 1
+	if o.shard != "" {
+		k, n, ok := strings.Cut(o.shard, "/")
+		a, err1 := strconv.Atoi(k)
+		b, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || b < 1 || a < 1 || a > b {
+			return usageError("--shard %q: want K/N with 1 <= K <= N", o.shard)
+		}
+		shardK, shardN = a-1, b
+	}
+	for _, kv := range o.env {
+		if !strings.Contains(kv, "=") {
+			return usageError("--env %q: want KEY=VALUE", kv)
+		}
+	}
+	color := o.color == "always" || (o.color == "auto" && s.outTTY && !s.noColor)
+	out := bufio.NewWriter(s.out)
+	defer out.Flush()
+	r, err := render.New(o.format, out, render.Options{Color: color, Quiet: o.quiet})
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	seq, err := inputs.Expand(o.paths)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	var cases []*replay.Case
+	index := 0
+	var sum render.Summary
+	for in := range seq {
+		if in.Err != nil {
+			return usageError("%s: %v", in.Path, in.Err)
+		}
+		loaded, err := replay.Load(in.Path, mode)
+		if err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("read %s: %w", in.Path, err)}
+		}
+		for _, c := range loaded {
+			if runRe != nil && !runRe.MatchString(c.Name) {
+				continue
+			}
+			if index%shardN == shardK {
+				cases = append(cases, c)
+			}
+			index++
+		}
+	}
+	if len(cases) == 0 {
+		return usageError("no fixtures to run")
+	}
+
+	var h replay.Handler
+	env := append([]string(nil), o.env...)
+	switch {
+	case o.command != "":
+		h = replay.RuntimeHandler(append([]string{o.command}, o.cmdArgs...), env, o.parallel)
+	case o.exec != "":
+		argv := []string{"/bin/sh", "-c", o.exec}
+		if !o.shell {
+			if argv, err = shlex.Split(o.exec); err != nil || len(argv) == 0 {
+				return usageError("--exec %q: %v", o.exec, err)
+			}
+		}
+		h = replay.ExecHandler(argv, append(os.Environ(), env...), o.parallel)
+	default:
+		h = replay.InvokeURLHandler(o.invokeURL)
+	}
+	defer h.Close()
+
+	var outcomes []*replay.Outcome
+	prog := newProgress(s, o.format == "text" || o.format == "github")
+	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
+		ok := oc.OK(o.strict)
+		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
+		if !ok {
+			res.Logs = string(oc.Result.Logs)
+		}
+		sum.Count(res)
+		prog.step()
+		if o.update {
+			outcomes = append(outcomes, oc)
+		}
+		_ = r.Result(res)
+		return ok || !o.failFast
+	})
+	prog.done()
+	if err := ctx.Err(); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
+	}
+	if err := r.Finish(sum); err != nil {
+		return err
+	}
+	if o.update {
+		written, err := replay.Update(outcomes)
+		for _, f := range written {
+			fmt.Fprintf(s.err, "updated %s\n", f)
+		}
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	if sum.Failed > 0 {
+		return errFindings
+	}
+	return nil
+}
