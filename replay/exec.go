@@ -98,4 +98,3 @@ func describeExit(e *exec.ExitError) string {
 	}
 	return fmt.Sprintf("exit status %d", e.ExitCode())
 }
-

@@ -42,7 +42,7 @@ type Case struct {
 	// for a file that holds a list of cases.
 	bare     bool
 	listFile bool
-	spec *caseSpec
+	spec     *caseSpec
 }
 
 // Expect is what a case expects of the client's response.

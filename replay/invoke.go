@@ -108,4 +108,3 @@ func interpretInvoke(resp *http.Response, body []byte) *Failure {
 	}
 	return nil
 }
-
