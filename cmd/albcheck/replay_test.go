@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	exampleOnce sync.Once
+	exampleBin  string
+	exampleErr  error
+)
+
+// exampleFunction builds examples/orders, the function the README replays.
+func exampleFunction(t *testing.T) string {
+	t.Helper()
+	exampleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "albcheck-example")
+		if err != nil {
+			exampleErr = err
+			return
+		}
+		exampleBin = filepath.Join(dir, "orders")
+		if out, err := exec.Command("go", "build", "-o", exampleBin, "../../examples/orders").CombinedOutput(); err != nil {
+			exampleErr = err
+			t.Logf("%s", out)
+		}
+	})
+	require.NoError(t, exampleErr)
+	return exampleBin
+}
+
+// The README's first command: the shipped fixtures through the example
+// function, over the Runtime API, all passing.
+func TestReplayShippedFixtures(t *testing.T) {
+	bin := exampleFunction(t)
+	code, out, errOut := runCLI(t, "", "replay", "--cmd", bin, "../../fixtures")
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "25 passed, 0 failed")
+	assert.NotContains(t, out, "warning", "the example passes without warnings too")
+
+	code, out, _ = runCLI(t, "", "replay", "--cmd", bin, "--parallel", "2", "--format", "json", "--run", "^signup", "../../fixtures")
+	assert.Equal(t, exitOK, code)
+	var doc struct {
+		Results []struct {
+			Path string `json:"path"`
+			Name string `json:"name"`
+			OK   bool   `json:"ok"`
+		} `json:"results"`
+		Summary struct{ Passed, Failed int } `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	assert.Equal(t, 3, doc.Summary.Passed)
+	for _, r := range doc.Results {
+		assert.True(t, strings.HasPrefix(r.Name, "signup"), r.Name)
+	}
+
+	// Shards split the suite without overlap.
+	total := 0
+	for _, shard := range []string{"1/3", "2/3", "3/3"} {
+		_, out, _ = runCLI(t, "", "replay", "--cmd", bin, "--shard", shard, "--format", "json", "../../fixtures")
+		require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+		total += doc.Summary.Passed
+	}
+	assert.Equal(t, 25, total)
+}
+
+// A wrong expectation fails with its own rule id and a diff; --update records
+// the answer; the fixture then passes.
+func TestReplayExpectationsAndUpdate(t *testing.T) {
+	bin := exampleFunction(t)
+	dir := t.TempDir()
+	fixture := filepath.Join(dir, "order.json")
+	require.NoError(t, os.WriteFile(fixture, []byte(`{
+  "name": "create an order",
+  "request": {"method": "POST", "target": "/api/orders", "headers": {"Content-Type": "application/json"}, "body": "{\"item\":\"book\",\"qty\":2}"},
+  "expect": {"status": 200, "headers": {"location": "/somewhere"}, "body": {"json": {"id": 7, "item": "book", "qty": 2}}}
+}
+`), 0o644))
+	code, out, _ := runCLI(t, "", "replay", "--cmd", bin, fixture)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, out, "EXPECT-STATUS error /expect/status: status 201, want 200")
+	assert.Contains(t, out, `EXPECT-HEADER error /expect/headers/location: location is "/api/orders/42", want "/somewhere"`)
+	assert.Contains(t, out, "EXPECT-BODY error /expect/body: the JSON body does not equal the expected value:")
+	assert.Contains(t, out, `-  "id": 7,`)
+	assert.Contains(t, out, `+  "id": 42,`)
+
+	code, _, errOut := runCLI(t, "", "replay", "--cmd", bin, "--update", fixture)
+	assert.Equal(t, exitFindings, code, "the run that records still reports")
+	assert.Contains(t, errOut, "updated "+fixture)
+	code, out, _ = runCLI(t, "", "replay", "--cmd", bin, fixture)
+	assert.Equal(t, exitOK, code, out)
+	b, err := os.ReadFile(fixture)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"status": 201`)
+}
+
+func TestReplayUsage(t *testing.T) {
+	code, _, errOut := runCLI(t, "", "replay", "../../fixtures")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "give one handler")
+	code, _, errOut = runCLI(t, "", "replay", "--exec", "x", "--invoke-url", "http://127.0.0.1:1", "../../fixtures")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "give one handler")
+	code, _, errOut = runCLI(t, "", "replay", "--exec", "cat", "--shard", "4/3", "../../fixtures")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--shard")
+	code, _, errOut = runCLI(t, "", "replay", "--exec", "cat", "--run", "(", "../../fixtures")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--run")
+}
+
+// --exec runs without a shell: metacharacters are arguments, not syntax.
+func TestReplayExecWithoutShell(t *testing.T) {
+	dir := t.TempDir()
+	fixture := filepath.Join(dir, "f.json")
+	require.NoError(t, os.WriteFile(fixture, []byte(`{"name": "x", "request": {"method": "GET", "target": "/"}}`), 0o644))
+	marker := filepath.Join(dir, "pwned")
+	code, out, _ := runCLI(t, "", "replay", "--exec", "echo hi; touch "+marker, fixture)
+	assert.Equal(t, exitFindings, code, "echo prints its arguments: not a response document")
+	assert.Contains(t, out, "JSON-001")
+	assert.NoFileExists(t, marker, "no shell ran the command")
+}
