@@ -101,6 +101,8 @@ func interpretInvoke(resp *http.Response, body []byte) *Failure {
 		return fail(validate.FUNCCRASH, "the function's process exited: %s", strings.TrimSpace(string(body)))
 	case resp.StatusCode >= 300 && strings.Contains(string(body), "ResponseSizeTooLarge"):
 		return fail(validate.FUNCERROR, "Function.ResponseSizeTooLarge: %s", strings.TrimSpace(string(body)))
+	case resp.StatusCode >= 300 && e.Message != "":
+		return fail(validate.FUNCERROR, "the function failed: %s", msg)
 	case resp.StatusCode >= 300:
 		return fail(validate.FUNCERROR, "the Invoke API answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
 	case isError:

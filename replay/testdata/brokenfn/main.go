@@ -45,6 +45,8 @@ func main() {
 			ok["body"] = "<h1>hello</h1>"
 		case "big-body":
 			ok["body"] = strings.Repeat("x", 2<<20)
+		case "huge-body":
+			ok["body"] = strings.Repeat("x", 7<<20)
 		case "panic":
 			var m map[string]int
 			m["boom"]++
