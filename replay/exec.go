@@ -51,8 +51,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	stdout := &limitedBuffer{n: MaxPayload + 1}
 	stderr := &limitedBuffer{n: maxLogs}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// A process group of its own, so that a timeout ends its children too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", h.argv[0], err), Duration: time.Since(start)}
 	}

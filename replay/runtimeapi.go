@@ -208,7 +208,7 @@ func (p *lambdaProc) ensureStarted() error {
 	cmd := exec.Command(p.h.argv[0], p.h.argv[1:]...)
 	cmd.Env = append(lambdaEnv(p.h.argv[0], p.addr), p.h.env...)
 	cmd.Stdout, cmd.Stderr = &p.logs, &p.logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	p.mu.Lock()
 	p.initErr, p.served = "", 0
 	p.mu.Unlock()

@@ -12,6 +12,8 @@ type progress struct {
 	s       *streams
 	start   time.Time
 	n       int
+	total   int // 0 when not known in advance
+	failed  int
 	last    time.Time
 	enabled bool
 	shown   bool
@@ -21,13 +23,28 @@ func newProgress(s *streams, textual bool) *progress {
 	return &progress{s: s, start: time.Now(), enabled: s.errTTY && textual}
 }
 
-func (p *progress) step() {
+// withTotal makes the line "N/TOTAL done, F failed" (replay knows its total).
+func (p *progress) withTotal(total int) *progress {
+	p.total = total
+	return p
+}
+
+func (p *progress) step() { p.stepResult(true) }
+
+func (p *progress) stepResult(ok bool) {
 	p.n++
+	if !ok {
+		p.failed++
+	}
 	if !p.enabled || time.Since(p.start) < time.Second || time.Since(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = time.Now()
 	p.shown = true
+	if p.total > 0 {
+		fmt.Fprintf(p.s.err, "\r%d/%d done, %d failed", p.n, p.total, p.failed)
+		return
+	}
 	fmt.Fprintf(p.s.err, "\rchecked %d documents", p.n)
 }
 

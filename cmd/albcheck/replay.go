@@ -195,7 +195,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	defer h.Close()
 
 	var outcomes []*replay.Outcome
-	prog := newProgress(s, o.format == "text" || o.format == "github")
+	prog := newProgress(s, o.format == "text" || o.format == "github").withTotal(len(cases))
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
@@ -203,7 +203,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 			res.Logs = string(oc.Result.Logs)
 		}
 		sum.Count(res)
-		prog.step()
+		prog.stepResult(ok)
 		if o.update {
 			outcomes = append(outcomes, oc)
 		}
