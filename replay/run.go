@@ -30,20 +30,38 @@ func Run(ctx context.Context, cases []*Case, o Options, emit func(*Outcome) bool
 	for i := range slots {
 		slots[i] = make(chan *Outcome, 1)
 	}
+	// Invoking and checking are separate stages: a function process gets its
+	// next event while the previous answer is being checked.
+	type answered struct {
+		i   int
+		res Result
+	}
 	jobs := make(chan int)
-	var wg sync.WaitGroup
+	toCheck := make(chan answered, 64)
+	var invokers, checkers sync.WaitGroup
 	for range max(1, min(o.Handler.Concurrency(), len(cases))) {
-		wg.Go(func() {
+		invokers.Go(func() {
 			for i := range jobs {
 				c := cases[i]
 				if len(c.Problems) > 0 {
-					slots[i] <- Check(c, Result{})
+					toCheck <- answered{i: i}
 					continue
 				}
-				slots[i] <- Check(c, o.Handler.Invoke(ctx, c.EventJSON, timeout))
+				toCheck <- answered{i, o.Handler.Invoke(ctx, c.EventJSON, timeout)}
 			}
 		})
 	}
+	for range 2 {
+		checkers.Go(func() {
+			for a := range toCheck {
+				slots[a.i] <- Check(cases[a.i], a.res)
+			}
+		})
+	}
+	go func() {
+		invokers.Wait()
+		close(toCheck)
+	}()
 	go func() {
 		defer close(jobs)
 		for i := range cases {
@@ -65,5 +83,6 @@ func Run(ctx context.Context, cases []*Case, o Options, emit func(*Outcome) bool
 		}
 	}
 	cancel()
-	wg.Wait()
+	invokers.Wait()
+	checkers.Wait()
 }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -54,6 +56,7 @@ type lambdaProc struct {
 	next   chan *invocation
 	logs   logBuffer
 	cmd    *exec.Cmd
+	out    *os.File // the read end of the function's stdout and stderr
 	exited chan struct{}
 	err    error // how the process ended, once exited is closed
 
@@ -117,6 +120,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	defer timer.Stop()
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
+		p.settleLogs()
 		r.Logs = p.logs.since(mark)
 		return r
 	}
@@ -207,21 +211,60 @@ func (p *lambdaProc) ensureStarted() error {
 
 	cmd := exec.Command(p.h.argv[0], p.h.argv[1:]...)
 	cmd.Env = append(lambdaEnv(p.h.argv[0], p.addr), p.h.env...)
-	cmd.Stdout, cmd.Stderr = &p.logs, &p.logs
+	// Output goes through a pipe of our own, so that at the end of an
+	// invocation we can tell whether some of it is still on its way.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = procAttr()
 	p.mu.Lock()
 	p.initErr, p.served = "", 0
 	p.mu.Unlock()
 	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
 		return err
 	}
-	exited := make(chan struct{})
-	p.cmd, p.exited = cmd, exited
+	w.Close()
+	copied := make(chan struct{})
 	go func() {
-		p.err = cmd.Wait()
+		_, _ = io.Copy(&p.logs, r)
+		r.Close()
+		close(copied)
+	}()
+	exited := make(chan struct{})
+	p.cmd, p.exited, p.out = cmd, exited, r
+	go func() {
+		err := cmd.Wait()
+		<-copied // all output is in p.logs before anyone hears of the exit
+		p.err = err
 		close(exited)
 	}()
 	return nil
+}
+
+// settleLogs waits (briefly) until the output the function wrote before
+// answering has been read from its pipe: the function wrote it before it
+// sent its answer, so it is in the pipe by now.
+func (p *lambdaProc) settleLogs() {
+	if p.out == nil {
+		return
+	}
+	conn, err := p.out.SyscallConn()
+	if err != nil {
+		return
+	}
+	for range 1000 {
+		pending := 0
+		_ = conn.Control(func(fd uintptr) { pending = pipePending(fd) })
+		if pending <= 0 {
+			runtime.Gosched() // let the copier store what it has just read
+			return
+		}
+		runtime.Gosched()
+	}
 }
 
 func (p *lambdaProc) kill() {
