@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -56,7 +55,7 @@ type lambdaProc struct {
 	next   chan *invocation
 	logs   logBuffer
 	cmd    *exec.Cmd
-	out    *os.File // the read end of the function's stdout and stderr
+	out    *pipeLog // the function's stdout and stderr
 	exited chan struct{}
 	err    error // how the process ended, once exited is closed
 
@@ -228,14 +227,19 @@ func (p *lambdaProc) ensureStarted() error {
 		return err
 	}
 	w.Close()
+	out, err := newPipeLog(r, &p.logs)
+	if err != nil {
+		r.Close()
+		return err
+	}
 	copied := make(chan struct{})
 	go func() {
-		_, _ = io.Copy(&p.logs, r)
+		out.copy()
 		r.Close()
 		close(copied)
 	}()
 	exited := make(chan struct{})
-	p.cmd, p.exited, p.out = cmd, exited, r
+	p.cmd, p.exited, p.out = cmd, exited, out
 	go func() {
 		err := cmd.Wait()
 		<-copied // all output is in p.logs before anyone hears of the exit
@@ -245,25 +249,11 @@ func (p *lambdaProc) ensureStarted() error {
 	return nil
 }
 
-// settleLogs waits (briefly) until the output the function wrote before
-// answering has been read from its pipe: the function wrote it before it
-// sent its answer, so it is in the pipe by now.
+// settleLogs stores whatever the function wrote before it answered: it
+// wrote it before sending its answer, so it is in the pipe by now.
 func (p *lambdaProc) settleLogs() {
-	if p.out == nil {
-		return
-	}
-	conn, err := p.out.SyscallConn()
-	if err != nil {
-		return
-	}
-	for range 1000 {
-		pending := 0
-		_ = conn.Control(func(fd uintptr) { pending = pipePending(fd) })
-		if pending <= 0 {
-			runtime.Gosched() // let the copier store what it has just read
-			return
-		}
-		runtime.Gosched()
+	if p.out != nil {
+		p.out.drain()
 	}
 }
 
