@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -64,7 +65,7 @@ func GoHandler(h GoHandlerFunc) Handler { return &goHandler{h: h} }
 
 type goHandler struct{ h GoHandlerFunc }
 
-func (g *goHandler) Concurrency() int { return 1 << 10 }
+func (g *goHandler) Concurrency() int { return runtime.GOMAXPROCS(0) }
 func (g *goHandler) Close() error     { return nil }
 
 func (g *goHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {

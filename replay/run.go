@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"iter"
 	"sync"
 	"time"
 )
@@ -16,45 +17,47 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// aheadLimit bounds how many outcomes may wait for an earlier one, so that
+// memory does not grow with the number of cases.
+const aheadLimit = 256
+
 // Run invokes every case (as many at once as the handler allows) and hands
-// each outcome to emit in case order. When emit returns false the run stops:
-// cases not yet started are not invoked.
-func Run(ctx context.Context, cases []*Case, o Options, emit func(*Outcome) bool) {
+// each outcome to emit in case order. Cases are read from the sequence as
+// the run goes, so a suite of any size runs in bounded memory. When emit
+// returns false the run stops: cases not yet started are not invoked.
+func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outcome) bool) {
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	slots := make([]chan *Outcome, len(cases))
-	for i := range slots {
-		slots[i] = make(chan *Outcome, 1)
+	type slot struct {
+		c    *Case
+		res  Result
+		done chan *Outcome
 	}
+	workers := max(1, o.Handler.Concurrency())
+	window := make(chan *slot, aheadLimit+2*workers)
+	jobs := make(chan *slot, workers)
 	// Invoking and checking are separate stages: a function process gets its
 	// next event while the previous answer is being checked.
-	type answered struct {
-		i   int
-		res Result
-	}
-	jobs := make(chan int)
-	toCheck := make(chan answered, 64)
+	toCheck := make(chan *slot, 64)
 	var invokers, checkers sync.WaitGroup
-	for range max(1, min(o.Handler.Concurrency(), len(cases))) {
+	for range workers {
 		invokers.Go(func() {
-			for i := range jobs {
-				c := cases[i]
-				if len(c.Problems) > 0 {
-					toCheck <- answered{i: i}
-					continue
+			for sl := range jobs {
+				if len(sl.c.Problems) == 0 {
+					sl.res = o.Handler.Invoke(ctx, sl.c.EventJSON, timeout)
 				}
-				toCheck <- answered{i, o.Handler.Invoke(ctx, c.EventJSON, timeout)}
+				toCheck <- sl
 			}
 		})
 	}
 	for range 2 {
 		checkers.Go(func() {
-			for a := range toCheck {
-				slots[a.i] <- Check(cases[a.i], a.res)
+			for sl := range toCheck {
+				sl.done <- Check(sl.c, sl.res)
 			}
 		})
 	}
@@ -63,26 +66,34 @@ func Run(ctx context.Context, cases []*Case, o Options, emit func(*Outcome) bool
 		close(toCheck)
 	}()
 	go func() {
+		defer close(window)
 		defer close(jobs)
-		for i := range cases {
+		for c := range cases {
+			sl := &slot{c: c, done: make(chan *Outcome, 1)}
 			select {
-			case jobs <- i:
+			case window <- sl:
 			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- sl:
+			case <-ctx.Done():
+				sl.done <- nil // in the window: the loop below waits for it
 				return
 			}
 		}
 	}()
-	for i := range cases {
-		var out *Outcome
-		select {
-		case out = <-slots[i]:
-		case <-ctx.Done():
+	stopped := false
+	for sl := range window {
+		out := <-sl.done
+		if stopped {
+			continue // draining what was under way
 		}
 		if out == nil || !emit(out) {
-			break
+			stopped = true
+			cancel()
 		}
 	}
-	cancel()
 	invokers.Wait()
 	checkers.Wait()
 }

@@ -41,11 +41,14 @@ func (p *progress) stepResult(ok bool) {
 	}
 	p.last = time.Now()
 	p.shown = true
-	if p.total > 0 {
+	switch {
+	case p.total > 0:
 		fmt.Fprintf(p.s.err, "\r%d/%d done, %d failed", p.n, p.total, p.failed)
-		return
+	case p.failed > 0:
+		fmt.Fprintf(p.s.err, "\r%d done, %d failed", p.n, p.failed)
+	default:
+		fmt.Fprintf(p.s.err, "\r%d done", p.n)
 	}
-	fmt.Fprintf(p.s.err, "\rchecked %d documents", p.n)
 }
 
 func (p *progress) done() {

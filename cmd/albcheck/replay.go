@@ -151,29 +151,33 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	var cases []*replay.Case
-	index := 0
+	// Fixtures are read as the run goes: memory stays flat however large the
+	// suite. A file that cannot be read is a failing case, not the end.
+	index, total := 0, 0
 	var sum render.Summary
-	for in := range seq {
-		if in.Err != nil {
-			return usageError("%s: %v", in.Path, in.Err)
-		}
-		loaded, err := replay.Load(in.Path, mode)
-		if err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("read %s: %w", in.Path, err)}
-		}
-		for _, c := range loaded {
-			if runRe != nil && !runRe.MatchString(c.Name) {
-				continue
+	cases := func(yield func(*replay.Case) bool) {
+		for in := range seq {
+			loaded, err := []*replay.Case(nil), in.Err
+			if err == nil {
+				loaded, err = replay.Load(in.Path, mode)
 			}
-			if index%shardN == shardK {
-				cases = append(cases, c)
+			if err != nil {
+				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())}}}
 			}
-			index++
+			for _, c := range loaded {
+				if runRe != nil && !runRe.MatchString(c.Name) {
+					continue
+				}
+				index++
+				if (index-1)%shardN != shardK {
+					continue
+				}
+				total++
+				if !yield(c) {
+					return
+				}
+			}
 		}
-	}
-	if len(cases) == 0 {
-		return usageError("no fixtures to run")
 	}
 
 	var h replay.Handler
@@ -195,7 +199,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	defer h.Close()
 
 	var outcomes []*replay.Outcome
-	prog := newProgress(s, o.format == "text" || o.format == "github").withTotal(len(cases))
+	prog := newProgress(s, o.format == "text" || o.format == "github")
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
@@ -213,6 +217,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	prog.done()
 	if err := ctx.Err(); err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
+	}
+	if total == 0 {
+		return usageError("no fixtures to run")
 	}
 	if err := r.Finish(sum); err != nil {
 		return err
