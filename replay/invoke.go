@@ -93,10 +93,14 @@ func interpretInvoke(resp *http.Response, body []byte) *Failure {
 	switch {
 	case len(body) > MaxPayload:
 		return fail(validate.FUNCERROR, "Function.ResponseSizeTooLarge: over Lambda's limit of %d bytes", MaxPayload)
+	case bytes.HasPrefix(body, []byte("Task timed out after")): // the emulator, in plain text
+		return fail(validate.FUNCTIMEOUT, "%s", strings.TrimSpace(string(body)))
+	case strings.Contains(e.Message, "Task timed out after"): // the Invoke API
+		return fail(validate.FUNCTIMEOUT, "%s", e.Message)
+	case e.Type == "Runtime.ExitError":
+		return fail(validate.FUNCCRASH, "the function's process exited: %s", msg)
 	case resp.Header.Get("X-Amz-Function-Error") != "":
 		return fail(validate.FUNCERROR, "the function failed (%s): %s", resp.Header.Get("X-Amz-Function-Error"), msg)
-	case bytes.HasPrefix(body, []byte("Task timed out after")) || strings.Contains(e.Message, "Task timed out after"):
-		return fail(validate.FUNCTIMEOUT, "%s", strings.TrimSpace(string(body)))
 	case resp.StatusCode >= 300 && (e.Type == "Runtime.ExitError" || strings.Contains(string(body), "Runtime.ExitError")):
 		return fail(validate.FUNCCRASH, "the function's process exited: %s", strings.TrimSpace(string(body)))
 	case resp.StatusCode >= 300 && strings.Contains(string(body), "ResponseSizeTooLarge"):

@@ -26,6 +26,9 @@ type replayOptions struct {
 	exec      string
 	shell     bool
 	invokeURL string
+	function  string
+	endpoint  string
+	region    string
 	parallel  int
 	timeout   time.Duration
 	env       []string
@@ -43,7 +46,7 @@ type replayOptions struct {
 func newReplayCmd(s *streams) *cobra.Command {
 	o := &replayOptions{}
 	cmd := &cobra.Command{
-		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL [FIXTURE|DIR|GLOB]... [-- ARGS...]",
+		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [FIXTURE|DIR|GLOB]... [-- ARGS...]",
 		Short: "Send fixtures through a real function and check its answers",
 		Long: `Send each fixture's request event to a function and check the answer: against the
 JSON Schemas and the ALB's rules (what would the client get?), and against the
@@ -56,7 +59,10 @@ Handlers:
   --exec COMMAND    one process per fixture: the event on stdin, the response on
                     stdout; run without a shell unless --shell
   --invoke-url URL  the Lambda Invoke API, as served by the Runtime Interface
-                    Emulator or sam local start-lambda
+                    Emulator or sam local start-lambda (one invocation at a time)
+  --function NAME   a deployed function, through the AWS SDK and the default
+                    credential chain (--region, --endpoint-url); --parallel N
+                    invokes it N at a time
 
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck replay --cmd bin/orders fixtures/
@@ -78,6 +84,9 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 	f.StringVar(&o.exec, "exec", "", "a command run once per fixture: event on stdin, response on stdout")
 	f.BoolVar(&o.shell, "shell", false, "run --exec through /bin/sh -c")
 	f.StringVar(&o.invokeURL, "invoke-url", "", "the Lambda Invoke API endpoint (Runtime Interface Emulator, sam local start-lambda)")
+	f.StringVar(&o.function, "function", "", "a deployed function's name or ARN, invoked with the default AWS credential chain")
+	f.StringVar(&o.endpoint, "endpoint-url", "", "with --function: the Lambda API endpoint, as in the AWS CLI")
+	f.StringVar(&o.region, "region", "", "with --function: the AWS region, as in the AWS CLI")
 	f.IntVar(&o.parallel, "parallel", 1, "function processes (or --exec processes) at once")
 	f.DurationVar(&o.timeout, "timeout", replay.DefaultTimeout, "the function's timeout per invocation")
 	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
@@ -95,13 +104,13 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 
 func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	handlers := 0
-	for _, h := range []string{o.command, o.exec, o.invokeURL} {
+	for _, h := range []string{o.command, o.exec, o.invokeURL, o.function} {
 		if h != "" {
 			handlers++
 		}
 	}
 	if handlers != 1 {
-		return usageError("give one handler: --cmd BINARY, --exec COMMAND or --invoke-url URL")
+		return usageError("give one handler: --cmd BINARY, --exec COMMAND, --invoke-url URL or --function NAME")
 	}
 	if len(o.cmdArgs) > 0 && o.command == "" {
 		return usageError("arguments after -- go to --cmd")
@@ -193,6 +202,10 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 			}
 		}
 		h = replay.ExecHandler(argv, append(os.Environ(), env...), o.parallel)
+	case o.function != "":
+		if h, err = replay.FunctionHandler(ctx, o.function, o.region, o.endpoint, o.parallel); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("AWS configuration: %w", err)}
+		}
 	default:
 		h = replay.InvokeURLHandler(o.invokeURL)
 	}
