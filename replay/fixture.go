@@ -107,7 +107,7 @@ func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
 			if mode != "" {
 				c.Mode = mode
 			}
-			c.EventJSON = fakeevent.Marshal(c.Event)
+			c.EventJSON = bytes.TrimSpace(trimBOM(doc)) // sent as written
 		}
 		return []*Case{c}, nil
 	case validate.KindFixture:
@@ -178,7 +178,7 @@ func (c *Case) build(force fakeevent.Mode) error {
 				c.Mode = fakeevent.Multi
 			}
 		}
-		c.EventJSON = fakeevent.Marshal(c.Event)
+		c.EventJSON = s.Event // sent as written
 		return nil
 	}
 	if c.Mode == "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -211,6 +212,10 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	defer h.Close()
 
+	// As in validate: a small live heap, so collect less often (GOGC wins).
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+	}
 	var outcomes []*replay.Outcome
 	prog := newProgress(s, o.format == "text" || o.format == "github")
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {

@@ -1,0 +1,184 @@
+// Command replaybench measures, side by side on the same function binary,
+// how fast invocations go through a bare Runtime API loop (no checks), the
+// Runtime Interface Emulator, and albcheck replay with every check on.
+//
+//	go run ./bench/replaybench -fn bin/orders -albcheck bin/albcheck -rie $(which aws-lambda-rie) -n 5000
+//
+// bench/replay.sh builds what it needs and runs it.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	fn := flag.String("fn", "bin/orders", "the function binary")
+	albcheck := flag.String("albcheck", "bin/albcheck", "the albcheck binary")
+	rie := flag.String("rie", "", "the aws-lambda-rie binary (skipped when empty)")
+	n := flag.Int("n", 5000, "invocations per measurement")
+	flag.Parse()
+	event := []byte(`{"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/0123456789abcdef"}},"httpMethod":"GET","path":"/api/search","queryStringParameters":{"q":"x"},"headers":{"host":"a.example.com","user-agent":"curl/8.5.0","x-amzn-trace-id":"Root=1-67a1b2c3-0123456789abcdef01234567","x-forwarded-for":"198.51.100.7","x-forwarded-port":"443","x-forwarded-proto":"https"},"body":"","isBase64Encoded":false}`)
+
+	fmt.Printf("%d invocations each, %d cores, function %s\n\n", *n, runtimeCPUs(), *fn)
+	fmt.Printf("%-44s %10s %10s %10s\n", "", "per second", "p50", "p99")
+	for _, procs := range []int{1, 2} {
+		rate, p50, p99 := bareLoop(*fn, event, *n, procs)
+		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("bare Runtime API loop, %d process(es)", procs), rate, p50, p99)
+	}
+	if *rie != "" {
+		rate, p50, p99 := emulator(*rie, *fn, event, *n)
+		fmt.Printf("%-44s %10.0f %10s %10s\n", "Runtime Interface Emulator (sequential)", rate, p50, p99)
+	}
+	dir, err := os.MkdirTemp("", "replaybench")
+	check(err)
+	defer os.RemoveAll(dir)
+	for i := range *n {
+		check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("e%06d.json", i)), event, 0o644))
+	}
+	for _, procs := range []int{1, 2} {
+		start := time.Now()
+		cmd := exec.Command(*albcheck, "replay", "-q", "--cmd", *fn, "--parallel", strconv.Itoa(procs), dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			fmt.Printf("albcheck failed: %v\n%s", err, out)
+			os.Exit(1)
+		}
+		secs := time.Since(start).Seconds()
+		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("albcheck replay --cmd, --parallel %d", procs), float64(*n)/secs, "-", "-")
+	}
+}
+
+func runtimeCPUs() int { n, _ := strconv.Atoi(os.Getenv("NPROC")); return max(n, numCPU()) }
+
+// bareLoop serves the Runtime API with nothing else: hand out the event,
+// take the answer, count.
+func bareLoop(fn string, event []byte, n, procs int) (float64, time.Duration, time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	remaining := n
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range procs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		check(err)
+		next := make(chan struct{})
+		sent := time.Time{}
+		done := make(chan struct{})
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-next:
+			case <-r.Context().Done():
+				return
+			}
+			w.Header().Set("Lambda-Runtime-Aws-Request-Id", "id")
+			w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:f")
+			_, _ = w.Write(event)
+		})
+		mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusAccepted)
+			done <- struct{}{}
+		})
+		srv := &http.Server{Handler: mux}
+		go func() { _ = srv.Serve(ln) }()
+		cmd := exec.Command(fn)
+		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=f"}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		check(cmd.Start())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait(); _ = srv.Close() }()
+			for {
+				mu.Lock()
+				if remaining == 0 {
+					mu.Unlock()
+					return
+				}
+				remaining--
+				mu.Unlock()
+				sent = time.Now()
+				next <- struct{}{}
+				<-done
+				d := time.Since(sent)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return rate(n, start, lat)
+}
+
+// emulator invokes the function through the Runtime Interface Emulator, one
+// request at a time (it fails when two overlap).
+func emulator(rie, fn string, event []byte, n int) (float64, time.Duration, time.Duration) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	api, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	apiAddr := api.Addr().String()
+	api.Close()
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, fn)
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=error")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	check(cmd.Start())
+	defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			check(fmt.Errorf("the emulator did not start"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := "http://" + addr + "/2015-03-31/functions/function/invocations"
+	client := &http.Client{}
+	var lat []time.Duration
+	start := time.Now()
+	for range n {
+		t0 := time.Now()
+		resp, err := client.Post(url, "application/json", bytes.NewReader(event))
+		check(err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		lat = append(lat, time.Since(t0))
+	}
+	return rate(n, start, lat)
+}
+
+func rate(n int, start time.Time, lat []time.Duration) (float64, time.Duration, time.Duration) {
+	secs := time.Since(start).Seconds()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(q float64) time.Duration {
+		return lat[min(len(lat)-1, int(q*float64(len(lat))))].Round(10 * time.Microsecond)
+	}
+	return float64(n) / secs, p(0.50), p(0.99)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "replaybench:", err)
+		os.Exit(1)
+	}
+}
