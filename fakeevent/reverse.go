@@ -3,8 +3,8 @@ package fakeevent
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"net/http"
 	"net/url"
@@ -112,34 +112,30 @@ func ClientResponse(req events.ALBTargetGroupRequest, doc []byte) (*http.Respons
 			return badGateway(), rep
 		}
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &raw); err != nil {
+	// validate accepted the document, so every field has its type; one
+	// decode into the fields the ALB reads.
+	var reply struct {
+		StatusCode        float64             `json:"statusCode"`
+		StatusDescription string              `json:"statusDescription"`
+		IsBase64Encoded   bool                `json:"isBase64Encoded"`
+		Body              string              `json:"body"`
+		Headers           map[string]string   `json:"headers"`
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	}
+	if err := gojson.Unmarshal(bytes.TrimPrefix(doc, []byte{0xEF, 0xBB, 0xBF}), &reply); err != nil {
 		return badGateway(), rep // validate said it was fine: cannot happen
 	}
-	var (
-		status      int
-		description string
-		isB64       bool
-		body        string
-	)
-	_ = json.Unmarshal(raw["statusCode"], &status)
-	_ = json.Unmarshal(raw["statusDescription"], &description)
-	_ = json.Unmarshal(raw["isBase64Encoded"], &isB64)
-	_ = json.Unmarshal(raw["body"], &body)
+	status, description, isB64, body := int(reply.StatusCode), reply.StatusDescription, reply.IsBase64Encoded, reply.Body
 
-	h := http.Header{}
+	h := make(http.Header, len(reply.Headers)+len(reply.MultiValueHeaders)+1)
 	if rep.Mode == validate.ModeMulti {
-		var mv map[string][]string
-		_ = json.Unmarshal(raw["multiValueHeaders"], &mv)
-		for k, vs := range mv {
+		for k, vs := range reply.MultiValueHeaders {
 			for _, v := range vs {
 				h.Add(k, v)
 			}
 		}
 	} else {
-		var sv map[string]string
-		_ = json.Unmarshal(raw["headers"], &sv)
-		for k, v := range sv {
+		for k, v := range reply.Headers {
 			h.Add(k, v)
 		}
 	}

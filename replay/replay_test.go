@@ -77,7 +77,11 @@ func TestBrokenFunctions(t *testing.T) {
 			h := replay.RuntimeHandler([]string{bin}, []string{"BROKEN=" + tt.broken}, 1)
 			defer h.Close()
 			c := event(t, fakeevent.Single)
-			res := h.Invoke(context.Background(), c.EventJSON, 500*time.Millisecond)
+			timeout := 10 * time.Second // generous: tests run in parallel on a small machine
+			if tt.broken == "hang" {
+				timeout = 500 * time.Millisecond
+			}
+			res := h.Invoke(context.Background(), c.EventJSON, timeout)
 			o := replay.Check(c, res)
 			assert.False(t, o.OK(false))
 			var found *validate.Finding

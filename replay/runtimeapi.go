@@ -47,6 +47,9 @@ type runtimeHandler struct {
 
 func (h *runtimeHandler) Concurrency() int { return cap(h.idle) }
 
+// initTimeout is Lambda's limit on a function's initialisation.
+const initTimeout = 10 * time.Second
+
 // lambdaProc is one function process and the Runtime API server it talks to.
 type lambdaProc struct {
 	h      *runtimeHandler
@@ -67,11 +70,10 @@ type lambdaProc struct {
 
 // invocation is one event on its way through the Runtime API.
 type invocation struct {
-	id       string
-	event    []byte
-	deadline time.Time
-	taken    chan struct{} // closed when the function asked for it
-	done     chan Result
+	id      string
+	event   []byte
+	timeout time.Duration // from when the function takes the event
+	done    chan Result
 }
 
 func (h *runtimeHandler) Close() error {
@@ -104,7 +106,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	if err := p.ensureStarted(); err != nil {
 		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", p.h.argv[0], err)}
 	}
-	inv := &invocation{id: newID(), event: event, deadline: start.Add(timeout), taken: make(chan struct{}), done: make(chan Result, 1)}
+	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
 	mark := p.logs.mark()
 	p.mu.Lock()
 	p.current = inv
@@ -115,8 +117,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		p.current = nil
 		p.mu.Unlock()
 	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	// Lambda gives initialisation its own limit (10 s); the function's
+	// timeout starts when it takes the event.
+	initTimer := time.NewTimer(initTimeout)
+	defer initTimer.Stop()
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
 		p.settleLogs()
@@ -127,13 +131,15 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	case p.next <- inv:
 	case <-p.exited:
 		return finish(Result{Failure: p.startFailure(servedBefore)})
-	case <-timer.C:
+	case <-initTimer.C:
 		p.kill()
-		return finish(Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an invocation within %s of starting", timeout)})
+		return finish(Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an invocation within %s of starting", initTimeout)})
 	case <-ctx.Done():
 		p.kill()
 		return finish(Result{Failure: fail(validate.FUNCTIMEOUT, "interrupted")})
 	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	select {
 	case r := <-inv.done:
 		return finish(r)
@@ -310,7 +316,7 @@ func (p *lambdaProc) routes() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(inv.timeout).UnixMilli(), 10))
 		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:"+filepath.Base(p.h.argv[0]))
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hexID(inv.id)[:24]+";Parent="+hexID(inv.id)[:16]+";Sampled=0")
 		_, _ = w.Write(inv.event)

@@ -1,0 +1,76 @@
+package replay_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/replay"
+)
+
+// exampleBinary builds examples/orders for the benchmarks.
+func exampleBinary(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "orders")
+	if out, err := exec.Command("go", "build", "-o", bin, "../examples/orders").CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	return bin
+}
+
+// BenchmarkRuntimeInvoke is one invocation of a warm aws-lambda-go process
+// over albcheck's Runtime API server, without checks.
+func BenchmarkRuntimeInvoke(b *testing.B) {
+	bin := exampleBinary(b)
+	h := replay.RuntimeHandler([]string{bin}, nil, 1)
+	defer h.Close()
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := fakeevent.Marshal(ev)
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+	}
+}
+
+// BenchmarkCheck is the checking of one answer: the ALB's rules and the
+// client's response.
+func BenchmarkCheck(b *testing.B) {
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &replay.Case{File: "x.json", Name: "x", Mode: fakeevent.Single, Event: ev, EventJSON: fakeevent.Marshal(ev)}
+	res := replay.Result{Payload: []byte(`{"statusCode":200,"statusDescription":"200 OK","headers":{"Content-Type":"application/json"},"body":"{\"query\":\"x\",\"results\":[\"x (book)\",\"x (pen)\"]}","isBase64Encoded":false}`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if o := replay.Check(c, res); !o.OK(true) {
+			b.Fatal(o.Findings)
+		}
+	}
+}
+
+// BenchmarkLoad reads one bare-event fixture file.
+func BenchmarkLoad(b *testing.B) {
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(b.TempDir(), "e.json")
+	if err := os.WriteFile(file, fakeevent.Marshal(ev), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if cs, err := replay.Load(file, ""); err != nil || len(cs) != 1 {
+			b.Fatal(err)
+		}
+	}
+}
