@@ -1,6 +1,7 @@
 package replay_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // exampleBinary builds examples/orders for the benchmarks.
@@ -73,4 +75,62 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func benchEvent(b *testing.B) []byte {
+	b.Helper()
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return fakeevent.Marshal(ev)
+}
+
+// BenchmarkExecInvoke is one --exec invocation: a process started per event.
+func BenchmarkExecInvoke(b *testing.B) {
+	bin := brokenFnB(b)
+	h := replay.ExecHandler([]string{bin}, []string{"BROKEN=exec-ok"}, 1)
+	doc := benchEvent(b)
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+	}
+}
+
+// BenchmarkExecBare is the same process started by hand, for comparison.
+func BenchmarkExecBare(b *testing.B) {
+	bin := brokenFnB(b)
+	doc := benchEvent(b)
+	for b.Loop() {
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"BROKEN=exec-ok"}
+		cmd.Stdin = bytes.NewReader(doc)
+		if _, err := cmd.Output(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGoHandlerInvoke is one in-process invocation of a Go handler.
+func BenchmarkGoHandlerInvoke(b *testing.B) {
+	h := replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", Headers: map[string]string{"Content-Type": "text/plain"}, Body: req.Path}, nil
+	})
+	doc := benchEvent(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+	}
+}
+
+func brokenFnB(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "brokenfn")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/brokenfn").CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	return bin
 }
