@@ -141,3 +141,33 @@ var RemovedRequestHeaders = map[string]bool{
 	"expect":            true,
 	"transfer-encoding": true,
 }
+
+// tokenChars marks the characters of an RFC 9110 token (method and header
+// names).
+var tokenChars = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+// IsToken reports whether s is an RFC 9110 token, as HTTP methods and header
+// names must be.
+func IsToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return true
+}

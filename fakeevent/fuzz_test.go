@@ -67,7 +67,7 @@ func FuzzFromHTTPRequest(f *testing.F) {
 		ev, err := fakeevent.FromHTTPRequest(r, fakeevent.WithMode(mode), fakeevent.WithSeed(9))
 		var refused *fakeevent.RefusedError
 		if errors.As(err, &refused) {
-			bad := !isToken(method) || method == "TRACE" || !utf8.ValidString(v1) || !utf8.ValidString(v2) || badEscape(target) ||
+			bad := !alb.IsToken(method) || method == "TRACE" || !utf8.ValidString(v1) || !utf8.ValidString(v2) || badEscape(target) ||
 				(len(body) > 0 && !alb.RequestBodyIsBase64(contentType, false) && !utf8.Valid(body))
 			if !bad {
 				t.Fatalf("refused a request a real ALB passes on: %v", err)
@@ -127,19 +127,6 @@ func queryValues(raw string) map[string][]string {
 		out[k] = append(out[k], v)
 	}
 	return out
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 func badEscape(path string) bool {

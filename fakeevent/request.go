@@ -101,19 +101,6 @@ func tooLarge(n int64) error {
 	return &RefusedError{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf("LambdaRequestTooLarge: a body of %d bytes is over the limit of %d", n, alb.MaxRequestBody)}
 }
 
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // makeEvent applies what the ALB does to a request: the one place where the
 // builder and FromHTTPRequest meet the ALB's rules.
 func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest, error) {
@@ -121,7 +108,7 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 	switch {
 	case in.method == http.MethodTrace:
 		return ev, &RefusedError{Status: http.StatusMethodNotAllowed, Reason: "TRACE is not allowed"}
-	case !isToken(in.method):
+	case !alb.IsToken(in.method):
 		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("%q is not an HTTP method", in.method)}
 	case !strings.HasPrefix(in.path, "/"):
 		return ev, &RefusedError{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the path %q does not start with /", in.path)}

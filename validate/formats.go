@@ -1,13 +1,16 @@
 package validate
 
-import "github.com/xeipuuv/gojsonschema"
+import (
+	"github.com/albcheck/albcheck/alb"
+	"github.com/xeipuuv/gojsonschema"
+)
 
 // The custom formats of the schemas (see schema.Formats for their regular
 // expressions). gojsonschema's format checkers are process-global, so they
 // are registered once, here, before any schema is compiled.
 func registerFormats() {
-	gojsonschema.FormatCheckers.Add("http-method", formatFunc(func(s string) bool { return isToken(s) && s != "TRACE" }))
-	gojsonschema.FormatCheckers.Add("http-header-name", formatFunc(isToken))
+	gojsonschema.FormatCheckers.Add("http-method", formatFunc(func(s string) bool { return alb.IsToken(s) && s != "TRACE" }))
+	gojsonschema.FormatCheckers.Add("http-header-name", formatFunc(alb.IsToken))
 	gojsonschema.FormatCheckers.Add("http-header-value", formatFunc(isHeaderValue))
 	gojsonschema.FormatCheckers.Add("alb-base64", formatFunc(isStrictBase64))
 }
@@ -19,33 +22,6 @@ type formatFunc func(string) bool
 func (f formatFunc) IsFormat(input any) bool {
 	s, ok := input.(string)
 	return !ok || f(s)
-}
-
-// tokenChars marks the characters of an RFC 9110 token.
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 func isHeaderValue(s string) bool {

@@ -51,11 +51,7 @@ func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
 
 // mapRequestError gives a schema error its rule id and a message.
 func mapRequestError(e schemaError, f requestFields, fs *findings) {
-	p := e.pointer()
-	top := e.missing
-	if len(e.path) > 0 {
-		top = e.path[0]
-	}
+	p, top := e.pointer(), e.top()
 	switch {
 	case len(e.path) == 0 && e.missing == "":
 		fs.add(REQ001, p, "an ALB request event is a JSON object, got "+jsonType(e.value))

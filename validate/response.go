@@ -44,11 +44,7 @@ func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mod
 }
 
 func mapResponseError(e schemaError, mine, other string, fs *findings) {
-	p := e.pointer()
-	top := e.missing
-	if len(e.path) > 0 {
-		top = e.path[0]
-	}
+	p, top := e.pointer(), e.top()
 	switch {
 	case len(e.path) == 0 && e.missing == "":
 		fs.add(RESP001, p, "a response document is a JSON object, got "+jsonType(e.value))

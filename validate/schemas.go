@@ -90,6 +90,14 @@ func runSchema(s *gojsonschema.Schema, v any) ([]schemaError, error) {
 	return out, nil
 }
 
+// top is the top-level member the error is about.
+func (e schemaError) top() string {
+	if len(e.path) > 0 {
+		return e.path[0]
+	}
+	return e.missing
+}
+
 func (e schemaError) pointer() string {
 	p := ""
 	for _, t := range e.path {
