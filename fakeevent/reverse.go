@@ -187,3 +187,47 @@ func badGateway() *http.Response {
 		ContentLength: int64(len(badGatewayPage)),
 	}
 }
+
+// ResponseDocument turns an HTTP response (as an http.Handler wrote it) into
+// the response document a Lambda adapter should return to the ALB: the
+// status and its description, the headers in the field of the mode (in
+// single mode the last value of a repeated header), and the body as text for
+// the text types and base64 for everything else, as the ALB expects.
+func ResponseDocument(status int, h http.Header, body []byte, mode Mode) []byte {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	resp := responseDoc{StatusCode: status, StatusDescription: strconv.Itoa(status) + " " + http.StatusText(status)}
+	if mode == Multi {
+		resp.MultiValueHeaders = map[string][]string{}
+		for k, vs := range h {
+			resp.MultiValueHeaders[k] = vs
+		}
+	} else {
+		resp.Headers = map[string]string{}
+		for k, vs := range h {
+			if len(vs) > 0 {
+				resp.Headers[k] = vs[len(vs)-1]
+			}
+		}
+	}
+	if len(body) > 0 {
+		if h.Get("Content-Encoding") != "" || !alb.IsTextContentType(h.Get("Content-Type")) {
+			resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			resp.Body = string(body)
+		}
+	}
+	b, _ := gojson.Marshal(resp)
+	return b
+}
+
+// responseDoc is a response document with the other mode's field left out.
+type responseDoc struct {
+	StatusCode        int                 `json:"statusCode"`
+	StatusDescription string              `json:"statusDescription"`
+	Headers           map[string]string   `json:"headers,omitempty"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders,omitempty"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}

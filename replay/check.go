@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/validate"
@@ -61,7 +62,7 @@ func Check(c *Case, r Result) *Outcome {
 		}
 	}
 	if c.Expect != nil && !albAnswered {
-		o.Findings = append(o.Findings, c.expectations(resp, o.Body, r)...)
+		o.Findings = append(o.Findings, CheckExpect(c.Expect, resp, o.Body, r.Duration, dirOf(c.File), c.pointer(""))...)
 	}
 	return o
 }
@@ -75,12 +76,15 @@ func (c *Case) pointer(p string) string {
 
 func (c *Case) isList() bool { return c.listFile }
 
-func (c *Case) expectations(resp *http.Response, body []byte, r Result) []validate.Finding {
+// CheckExpect checks an expectation against what the client got: the
+// response, its body, and how long the invocation took. Golden files are
+// read from dir; prefix is the expectation's place in its fixture (its
+// pointers are prefix+"/expect/…").
+func CheckExpect(e *Expect, resp *http.Response, body []byte, took time.Duration, dir, prefix string) []validate.Finding {
 	var out []validate.Finding
 	add := func(rule validate.RuleID, p, msg string) {
-		out = append(out, validate.NewFinding(rule, c.pointer(p), msg))
+		out = append(out, validate.NewFinding(rule, prefix+p, msg))
 	}
-	e := c.Expect
 	if len(e.Status) > 0 {
 		if ok, want := statusMatches(e.Status, resp.StatusCode); !ok {
 			add(validate.EXPECTSTATUS, "/expect/status", fmt.Sprintf("status %d, want %s", resp.StatusCode, want))
@@ -108,17 +112,17 @@ func (c *Case) expectations(resp *http.Response, body []byte, r Result) []valida
 		}
 	}
 	if b := e.Body; b != nil {
-		if msg := c.bodyMismatch(b, body); msg != "" {
+		if msg := bodyMismatch(b, body, dir); msg != "" {
 			add(validate.EXPECTBODY, "/expect/body", msg)
 		}
 	}
-	if e.MaxDurationMs > 0 && float64(r.Duration.Microseconds())/1000 > e.MaxDurationMs {
-		add(validate.EXPECTDURATION, "/expect/maxDurationMs", fmt.Sprintf("took %.1f ms, want at most %g ms", float64(r.Duration.Microseconds())/1000, e.MaxDurationMs))
+	if ms := float64(took.Microseconds()) / 1000; e.MaxDurationMs > 0 && ms > e.MaxDurationMs {
+		add(validate.EXPECTDURATION, "/expect/maxDurationMs", fmt.Sprintf("took %.1f ms, want at most %g ms", ms, e.MaxDurationMs))
 	}
 	return out
 }
 
-func (c *Case) bodyMismatch(b *BodyExpect, body []byte) string {
+func bodyMismatch(b *BodyExpect, body []byte, dir string) string {
 	switch {
 	case b.Equals != nil:
 		if string(body) != *b.Equals {
@@ -151,7 +155,7 @@ func (c *Case) bodyMismatch(b *BodyExpect, body []byte) string {
 			return fmt.Sprintf("the JSON body does not %s the expected value:\n%s", what, diff(string(w), string(g)))
 		}
 	case b.File != "":
-		want, err := readInside(dirOf(c.File), b.File)
+		want, err := readInside(dir, b.File)
 		if err != nil {
 			return fmt.Sprintf("golden file %s: %v (albcheck replay --update writes it)", b.File, err)
 		}

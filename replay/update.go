@@ -66,7 +66,7 @@ func Update(outcomes []*Outcome) ([]string, error) {
 						s := string(o.Body)
 						b.Equals = &s
 						changed = true
-					case b.JSON != nil && !b.Subset && json.Valid(o.Body) && c.bodyMismatch(b, o.Body) != "":
+					case b.JSON != nil && !b.Subset && json.Valid(o.Body) && bodyMismatch(b, o.Body, dirOf(file)) != "":
 						var buf bytes.Buffer
 						_ = json.Compact(&buf, o.Body)
 						b.JSON = buf.Bytes()
