@@ -45,7 +45,7 @@ func ExampleNewRequest() {
 //
 //	func TestFixtures(t *testing.T) { albtest.Replay(t, "testdata/fixtures", handler) }
 //
-// go test -run 'TestFixtures/create an order' runs one; go test -update
+// go test -run 'TestFixtures/create_an_order' runs one (spaces become _); go test -update
 // rewrites golden files.
 func ExampleReplay() {
 	var t *testing.T // in a test, the *testing.T you are given
@@ -63,4 +63,16 @@ func ExampleReplayHTTP() {
 	if t != nil {
 		albtest.ReplayHTTP(t, "testdata/fixtures", mux)
 	}
+}
+
+// RequireResponse stops the test at the first broken response, like
+// testify's require.
+func ExampleRequireResponse() {
+	t := &testing.T{} // in a test, the *testing.T you are given
+	req := albtest.NewRequest(t, "HEAD", "/orders/42")
+	resp, _ := handler(context.Background(), req)
+	resp.Body = "" // a reply to HEAD carries no body
+	albtest.RequireResponse(t, req, resp, albtest.StatusClass("2xx"))
+	fmt.Println("still running")
+	// Output: still running
 }
