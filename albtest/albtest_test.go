@@ -187,3 +187,25 @@ func TestReplayReportsFailuresSubprocess(t *testing.T) {
 	assert.Contains(t, s, "→ the client would get 502: the ALB answers 502 (LambdaUnhandled)")
 	assert.True(t, strings.Count(s, "--- FAIL") >= 2)
 }
+
+// -update writes golden files and expectations from the answers, and the
+// recorded cases pass.
+func TestReplayUpdate(t *testing.T) {
+	dir := t.TempDir()
+	fixture := filepath.Join(dir, "hello.json")
+	require.NoError(t, os.WriteFile(fixture, []byte(`{"name": "hello", "request": {"method": "GET", "target": "/hello"}, "expect": {"status": 201, "body": {"file": "hello.golden"}}}`), 0o644))
+	h := func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", Headers: map[string]string{"Content-Type": "text/plain"}, Body: "hi from " + req.Path}, nil
+	}
+	*albtest.Update = true
+	t.Cleanup(func() { *albtest.Update = false })
+	albtest.Replay(t, dir, h)
+	golden, err := os.ReadFile(filepath.Join(dir, "hello.golden"))
+	require.NoError(t, err)
+	assert.Equal(t, "hi from /hello", string(golden))
+	b, err := os.ReadFile(fixture)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"status": 200`)
+	*albtest.Update = false
+	albtest.Replay(t, dir, h) // passes as recorded
+}
