@@ -10,39 +10,27 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/internal/render"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
-	"github.com/google/shlex"
 	"github.com/spf13/cobra"
 )
 
 type replayOptions struct {
-	paths     []string
-	cmdArgs   []string
-	command   string
-	exec      string
-	shell     bool
-	invokeURL string
-	function  string
-	endpoint  string
-	region    string
-	parallel  int
-	timeout   time.Duration
-	env       []string
-	mode      string
-	format    string
-	strict    bool
-	quiet     bool
-	failFast  bool
-	run       string
-	shard     string
-	update    bool
-	color     string
+	handlerOptions
+	paths    []string
+	mode     string
+	format   string
+	strict   bool
+	quiet    bool
+	failFast bool
+	run      string
+	shard    string
+	update   bool
+	color    string
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -82,16 +70,7 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.command, "cmd", "", "a Lambda function binary that speaks the Runtime API")
-	f.StringVar(&o.exec, "exec", "", "a command run once per fixture: event on stdin, response on stdout")
-	f.BoolVar(&o.shell, "shell", false, "run --exec through /bin/sh -c")
-	f.StringVar(&o.invokeURL, "invoke-url", "", "the Lambda Invoke API endpoint (Runtime Interface Emulator, sam local start-lambda)")
-	f.StringVar(&o.function, "function", "", "a deployed function's name or ARN, invoked with the default AWS credential chain")
-	f.StringVar(&o.endpoint, "endpoint-url", "", "with --function: the Lambda API endpoint, as in the AWS CLI")
-	f.StringVar(&o.region, "region", "", "with --function: the AWS region, as in the AWS CLI")
-	f.IntVar(&o.parallel, "parallel", 1, "function processes (or --exec processes) at once")
-	f.DurationVar(&o.timeout, "timeout", replay.DefaultTimeout, "the function's timeout per invocation")
-	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
+	addHandlerFlags(f, &o.handlerOptions)
 	f.StringVar(&o.mode, "mode", "", "target-group mode for every fixture: single or multi (default: each fixture's)")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.BoolVar(&o.strict, "strict", false, "warnings fail too")
@@ -105,17 +84,8 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 }
 
 func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
-	handlers := 0
-	for _, h := range []string{o.command, o.exec, o.invokeURL, o.function} {
-		if h != "" {
-			handlers++
-		}
-	}
-	if handlers != 1 {
-		return usageError("give one handler: --cmd BINARY, --exec COMMAND, --invoke-url URL or --function NAME")
-	}
-	if len(o.cmdArgs) > 0 && o.command == "" {
-		return usageError("arguments after -- go to --cmd")
+	if err := o.handlerOptions.check(); err != nil {
+		return err
 	}
 	if len(o.paths) == 0 {
 		return usageError("give fixture files or directories (see albcheck replay --help)")
@@ -144,11 +114,6 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 			return usageError("--shard %q: want K/N with 1 <= K <= N", o.shard)
 		}
 		shardK, shardN = a-1, b
-	}
-	for _, kv := range o.env {
-		if !strings.Contains(kv, "=") {
-			return usageError("--env %q: want KEY=VALUE", kv)
-		}
 	}
 	color := o.color == "always" || (o.color == "auto" && s.outTTY && !s.noColor)
 	out := bufio.NewWriter(s.out)
@@ -191,25 +156,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		}
 	}
 
-	var h replay.Handler
-	env := append([]string(nil), o.env...)
-	switch {
-	case o.command != "":
-		h = replay.RuntimeHandler(append([]string{o.command}, o.cmdArgs...), env, o.parallel)
-	case o.exec != "":
-		argv := []string{"/bin/sh", "-c", o.exec}
-		if !o.shell {
-			if argv, err = shlex.Split(o.exec); err != nil || len(argv) == 0 {
-				return usageError("--exec %q: %v", o.exec, err)
-			}
-		}
-		h = replay.ExecHandler(argv, append(os.Environ(), env...), o.parallel)
-	case o.function != "":
-		if h, err = replay.FunctionHandler(ctx, o.function, o.region, o.endpoint, o.parallel); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("AWS configuration: %w", err)}
-		}
-	default:
-		h = replay.InvokeURLHandler(o.invokeURL)
+	h, err := o.handlerOptions.build(ctx)
+	if err != nil {
+		return err
 	}
 	defer h.Close()
 
@@ -218,7 +167,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	// the functions down more than it speeds albcheck up (measured: 10% more
 	// invocations per second with one core left to each function process;
 	// BENCHMARKS.md). GOMAXPROCS set by the user wins.
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set && (o.command != "" || o.exec != "") {
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set && o.local() {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(1, runtime.NumCPU()-o.parallel)))
 	}
 	// As in validate: a small live heap, so collect less often (GOGC wins).

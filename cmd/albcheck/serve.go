@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/serve"
+	"github.com/spf13/cobra"
+)
+
+type serveOptions struct {
+	handlerOptions
+	mode           string
+	listen         string
+	logFormat      string
+	record         string
+	recordSecrets  bool
+	healthPath     string
+	healthInterval time.Duration
+	healthCodes    string
+	targetGroup    string
+}
+
+func newServeCmd(s *streams) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [-- ARGS...]",
+		Short: "Run a local ALB in front of a function",
+		Long: `Serve HTTP on 127.0.0.1 (or --listen) as an Application Load Balancer would in
+front of the function. Each request becomes the event a real ALB sends, and the client
+gets what the ALB would send back: the function's reply (base64 decoded, hop-by-hop
+headers dropped, Content-Length computed), or the ALB's own status (502, or 413, 400,
+405, 463 before invoking). The terminal shows one access-log line per request, and why
+each 502 happened, with the rule ids and the function's answer.
+
+--record DIR saves every exchange as a fixture for albcheck replay (authorization and
+cookie values redacted unless --record-secrets). Ctrl-C drains in-flight requests and
+stops the function's processes.`,
+		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
+  curl -i http://127.0.0.1:8080/api/search?q=go
+  albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
+  albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+				if dash > 0 {
+					return usageError("serve takes no arguments before --")
+				}
+				o.cmdArgs = args
+			} else if len(args) > 0 {
+				return usageError("serve takes no arguments (function arguments go after --)")
+			}
+			return runServe(cmd.Context(), o, s)
+		},
+	}
+	f := cmd.Flags()
+	addHandlerFlags(f, &o.handlerOptions)
+	f.StringVar(&o.mode, "mode", "single", "target-group mode: single or multi (multi-value headers on)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&o.logFormat, "log-format", "text", "access log: text or json")
+	f.StringVar(&o.record, "record", "", "save every exchange as a fixture file in this directory")
+	f.BoolVar(&o.recordSecrets, "record-secrets", false, "keep authorization and cookie values in recorded fixtures")
+	f.StringVar(&o.healthPath, "health-check-path", "", "send the ALB's health check to this path")
+	f.DurationVar(&o.healthInterval, "health-check-interval", 30*time.Second, "time between health checks")
+	f.StringVar(&o.healthCodes, "health-check-codes", "200", "success codes of the health check: 200, 200,202 or 200-299")
+	f.StringVar(&o.targetGroup, "target-group", "", "the target group's ARN in the events")
+	return cmd
+}
+
+func runServe(ctx context.Context, o *serveOptions, s *streams) error {
+	if err := o.handlerOptions.check(); err != nil {
+		return err
+	}
+	if o.mode != "single" && o.mode != "multi" {
+		return usageError("unknown mode %q (want single or multi)", o.mode)
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return usageError("unknown --log-format %q (want text or json)", o.logFormat)
+	}
+	codes, err := parseCodes(o.healthCodes)
+	if err != nil {
+		return usageError("--health-check-codes: %v", err)
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("listen on %s: %w", o.listen, err)}
+	}
+	h, err := o.handlerOptions.build(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := serve.New(serve.Options{
+		Handler:        h,
+		Mode:           fakeevent.Mode(o.mode),
+		Timeout:        o.timeout,
+		Log:            s.err,
+		JSONLog:        o.logFormat == "json",
+		RecordDir:      o.record,
+		RecordSecrets:  o.recordSecrets,
+		TargetGroupARN: o.targetGroup,
+		Health:         serve.HealthCheck{Path: o.healthPath, Interval: o.healthInterval, Codes: codes},
+	})
+	fmt.Fprintf(s.err, "albcheck serve: a local ALB (%s mode) on http://%s; Ctrl-C stops it\n", o.mode, ln.Addr())
+	if err := srv.Run(ctx, ln); err != nil {
+		return &exitError{code: exitFindings, err: err}
+	}
+	fmt.Fprintln(s.err, "albcheck serve: stopped")
+	return nil
+}
+
+// parseCodes reads a matcher: "200", "200,202" or "200-299".
+func parseCodes(spec string) ([]int, error) {
+	var codes []int
+	for part := range strings.SplitSeq(spec, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 100 || a > 599 {
+			return nil, fmt.Errorf("%q is not a status code", lo)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a || b > 599 {
+				return nil, fmt.Errorf("%q is not a range of status codes", part)
+			}
+		}
+		for c := a; c <= b; c++ {
+			codes = append(codes, c)
+		}
+	}
+	return codes, nil
+}

@@ -1,0 +1,358 @@
+// Package serve is a local Application Load Balancer: an HTTP server that
+// turns each request into the event a real ALB sends, invokes a function
+// (through any replay.Handler), and answers the client as the ALB would,
+// its own 502 and the reason included.
+package serve
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/albcheck/albcheck/alb"
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Options configure a Server.
+type Options struct {
+	Handler replay.Handler
+	Mode    fakeevent.Mode
+	// Timeout is the function's timeout per invocation.
+	Timeout time.Duration
+	// Log receives one access-log line per request, and the explanation of
+	// every 502.
+	Log io.Writer
+	// JSONLog writes the access log as JSON lines.
+	JSONLog bool
+	// RecordDir, when set, receives every exchange as a fixture file.
+	RecordDir     string
+	RecordSecrets bool
+	// TargetGroupARN names the target group in the events.
+	TargetGroupARN string
+	// Health, when its Path is set, runs the target group's health check.
+	Health HealthCheck
+}
+
+// Server is the local ALB.
+type Server struct {
+	o       Options
+	seq     atomic.Int64
+	logMu   sync.Mutex
+	recordM sync.Mutex
+}
+
+// New returns a server; serve it with http.Serve or Run.
+func New(o Options) *Server {
+	if o.Timeout <= 0 {
+		o.Timeout = replay.DefaultTimeout
+	}
+	if o.Mode == "" {
+		o.Mode = fakeevent.Single
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return &Server{o: o}
+}
+
+// Run serves on ln until ctx ends, then drains in-flight requests (up to
+// 10 s) and stops the function processes.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	hctx, stopHealth := context.WithCancel(ctx)
+	var health sync.WaitGroup
+	if s.o.Health.Path != "" {
+		health.Go(func() { s.checkHealth(hctx, s.o.Health) })
+	}
+	stop := func() {
+		stopHealth()
+		health.Wait()
+	}
+	select {
+	case err := <-errc:
+		stop()
+		s.o.Handler.Close()
+		return err
+	case <-ctx.Done():
+	}
+	stop()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	s.o.Handler.Close()
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("stopped with requests still in flight: %w", err)
+	}
+	return nil
+}
+
+// access is one access-log entry, with the fields of an ALB access log that
+// make sense locally.
+type access struct {
+	Time         string  `json:"time"`
+	Client       string  `json:"client"`
+	Request      string  `json:"request"`
+	Status       int     `json:"elb_status_code"`
+	TargetStatus string  `json:"target_status_code"`
+	RequestMs    float64 `json:"request_processing_time_ms"`
+	TargetMs     float64 `json:"target_processing_time_ms"`
+	ResponseMs   float64 `json:"response_processing_time_ms"`
+	Reason       string  `json:"error_reason,omitempty"`
+}
+
+// ServeHTTP handles one client request as the ALB would.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	entry := access{Time: start.UTC().Format(time.RFC3339Nano), Client: r.RemoteAddr, Request: r.Method + " " + r.RequestURI + " " + r.Proto, TargetStatus: "-"}
+	defer func() { s.log(entry) }()
+
+	// The body as the client sent it, kept for --record.
+	body, err := io.ReadAll(io.LimitReader(r.Body, alb.MaxRequestBody+1))
+	if err != nil {
+		entry.Status, entry.Reason = http.StatusBadRequest, "ClientBodyReadError"
+		s.albError(w, http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	opts := []fakeevent.Option{fakeevent.WithMode(s.o.Mode)}
+	if r.TLS != nil {
+		opts = append(opts, fakeevent.WithScheme("https"))
+	} else {
+		opts = append(opts, fakeevent.WithScheme("http"))
+	}
+	if _, port, err := net.SplitHostPort(localAddr(r)); err == nil {
+		p, _ := strconv.Atoi(port)
+		opts = append(opts, fakeevent.WithPort(p))
+	}
+	if s.o.TargetGroupARN != "" {
+		opts = append(opts, fakeevent.WithTargetGroupARN(s.o.TargetGroupARN))
+	}
+	ev, err := fakeevent.FromHTTPRequest(r, opts...)
+	var refused *fakeevent.RefusedError
+	if errors.As(err, &refused) {
+		entry.Status, entry.Reason = refused.Status, refused.Reason
+		s.explain("%s: refused before invoking the function: %s", entry.Request, refused.Reason)
+		s.albError(w, refused.Status)
+		return
+	}
+	if err != nil {
+		entry.Status, entry.Reason = http.StatusBadRequest, err.Error()
+		s.albError(w, http.StatusBadRequest)
+		return
+	}
+	doc := fakeevent.Marshal(ev)
+	t0 := time.Now()
+	entry.RequestMs = ms(t0.Sub(start))
+	res := s.o.Handler.Invoke(r.Context(), doc, s.o.Timeout)
+	entry.TargetMs = ms(time.Since(t0))
+	t1 := time.Now()
+	defer func() { entry.ResponseMs = ms(time.Since(t1)) }()
+
+	if res.Failure != nil {
+		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
+		s.explain("%s: the client gets 502 (%s): %s %s%s", entry.Request, entry.Reason, res.Failure.Rule, res.Failure.Message, logsText(res.Logs))
+		s.albError(w, http.StatusBadGateway)
+		s.record(r, body, ev, http.StatusBadGateway, nil)
+		return
+	}
+	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
+	var status struct {
+		StatusCode json.Number `json:"statusCode"`
+	}
+	if json.Unmarshal(res.Payload, &status) == nil && status.StatusCode != "" {
+		entry.TargetStatus = status.StatusCode.String()
+	}
+	if resp.StatusCode == http.StatusBadGateway && resp.Header.Get("Server") == "awselb/2.0" {
+		entry.Reason = "LambdaInvalidResponse"
+		if rep.Has(validate.RESP008) {
+			entry.Reason = "LambdaResponseTooLarge"
+		}
+		var why []string
+		for _, f := range rep.Findings {
+			if f.Severity == validate.Error {
+				why = append(why, "    "+f.String())
+			}
+		}
+		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, strings.Join(why, "\n"), preview(res.Payload), logsText(res.Logs))
+	}
+	entry.Status = resp.StatusCode
+	payload, _ := io.ReadAll(resp.Body)
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(payload)
+	}
+	s.record(r, body, ev, resp.StatusCode, payload)
+}
+
+// albError writes the ALB's own error page for a status.
+func (s *Server) albError(w http.ResponseWriter, status int) {
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	if status == 463 {
+		text = "463"
+	}
+	page := "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text + "</h1></center>\r\n</body>\r\n</html>\r\n"
+	w.Header().Set("Server", "awselb/2.0")
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, page)
+}
+
+// reasonOf names a function failure as an ALB access log does.
+func reasonOf(rule validate.RuleID) string {
+	switch rule {
+	case validate.FUNCTIMEOUT:
+		return "LambdaTimeout"
+	case validate.FUNCINIT:
+		return "LambdaUnhandled"
+	}
+	return "LambdaUnhandled"
+}
+
+func (s *Server) log(e access) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if s.o.JSONLog {
+		b, _ := json.Marshal(e)
+		fmt.Fprintf(s.o.Log, "%s\n", b)
+		return
+	}
+	reason := e.Reason
+	if reason == "" {
+		reason = "-"
+	}
+	fmt.Fprintf(s.o.Log, "%s %s %q %d %s %.3f %.3f %.3f %q\n", e.Time, e.Client, e.Request, e.Status, e.TargetStatus, e.RequestMs, e.TargetMs, e.ResponseMs, reason)
+}
+
+func (s *Server) explain(format string, args ...any) {
+	if s.o.JSONLog {
+		return // the JSON log carries error_reason; explanations are for people
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.o.Log, "  "+format+"\n", args...)
+}
+
+// redacted lists the headers --record replaces unless --record-secrets.
+var redacted = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
+
+// record saves an exchange as a fixture: the client's request and the
+// observed answer as its expectations.
+func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, status int, payload []byte) {
+	if s.o.RecordDir == "" {
+		return
+	}
+	n := s.seq.Add(1)
+	type short struct {
+		Method     string            `json:"method"`
+		Target     string            `json:"target"`
+		Headers    map[string]any    `json:"headers,omitempty"`
+		Body       *string           `json:"body,omitempty"`
+		BodyBase64 *string           `json:"bodyBase64,omitempty"`
+		Expect     map[string]string `json:"-"`
+	}
+	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
+	for name, vs := range r.Header {
+		lower := strings.ToLower(name)
+		if alb.AddedHeaders[lower] || alb.RemovedRequestHeaders[lower] || lower == "content-length" {
+			continue
+		}
+		if redacted[lower] && !s.o.RecordSecrets {
+			vs = []string{"REDACTED"}
+		}
+		if len(vs) == 1 {
+			req.Headers[name] = vs[0]
+		} else {
+			req.Headers[name] = vs
+		}
+	}
+	if len(body) > 0 {
+		if ev.IsBase64Encoded {
+			b := base64.StdEncoding.EncodeToString(body)
+			req.BodyBase64 = &b
+		} else {
+			b := string(body)
+			req.Body = &b
+		}
+	}
+	expect := map[string]any{"status": status}
+	if payload != nil && json.Valid(payload) && len(payload) > 0 {
+		expect["body"] = map[string]json.RawMessage{"json": payload}
+	} else if payload != nil && isText(payload) {
+		expect["body"] = map[string]string{"equals": string(payload)}
+	}
+	fixture := map[string]any{
+		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
+		"mode":    string(s.o.Mode),
+		"request": req,
+		"expect":  expect,
+	}
+	b, err := json.MarshalIndent(fixture, "", "  ")
+	if err != nil {
+		return
+	}
+	s.recordM.Lock()
+	defer s.recordM.Unlock()
+	if err := os.MkdirAll(s.o.RecordDir, 0o755); err != nil {
+		s.explain("record: %v", err)
+		return
+	}
+	name := filepath.Join(s.o.RecordDir, fmt.Sprintf("%04d-%s.json", n, strings.ToLower(r.Method)))
+	if err := os.WriteFile(name, append(b, '\n'), 0o644); err != nil {
+		s.explain("record: %v", err)
+	}
+}
+
+func isText(b []byte) bool {
+	for _, c := range b {
+		if c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func localAddr(r *http.Request) string {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		return a.String()
+	}
+	return ""
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func preview(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}
+
+func logsText(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return "\n  function output:\n    " + strings.ReplaceAll(strings.TrimRight(string(b), "\n"), "\n", "\n    ")
+}
