@@ -20,6 +20,7 @@ import (
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/serve"
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -305,4 +306,25 @@ func TestServeWithCurl(t *testing.T) {
 	assert.Contains(t, string(out), "HTTP/1.1 201 Created")
 	assert.Contains(t, string(out), "Location: /api/orders/42")
 	assert.Contains(t, string(out), `{"id":42,"item":"book","qty":2}`)
+}
+
+// The health check reports healthy, then unhealthy when the function stops
+// answering with a success code.
+func TestHealthCheck(t *testing.T) {
+	var mu sync.Mutex
+	status := 200
+	h := replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, "ELB-HealthChecker/2.0", req.Headers["user-agent"])
+		return events.ALBTargetGroupResponse{StatusCode: status, StatusDescription: fmt.Sprintf("%d X", status), Headers: map[string]string{}}, nil
+	})
+	_, log := start(t, serve.Options{Handler: h, Health: serve.HealthCheck{Path: "/health", Interval: 20 * time.Millisecond}})
+	require.Eventually(t, func() bool { return strings.Contains(log.String(), "health check /health: healthy") }, 5*time.Second, 10*time.Millisecond)
+	mu.Lock()
+	status = 503
+	mu.Unlock()
+	require.Eventually(t, func() bool {
+		return strings.Contains(log.String(), "health check /health: unhealthy (status 503, matcher [200])")
+	}, 5*time.Second, 10*time.Millisecond)
 }

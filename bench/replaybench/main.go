@@ -48,6 +48,10 @@ func main() {
 	for i := range *n {
 		check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("e%06d.json", i)), event, 0o644))
 	}
+	for _, clients := range []int{1, 8, 64} {
+		rate, p50, p99 := serveLoad(*albcheck, *fn, *n, clients)
+		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("albcheck serve --cmd --parallel 2, %d client(s)", clients), rate, p50, p99)
+	}
 	for _, procs := range []int{1, 2} {
 		start := time.Now()
 		cmd := exec.Command(*albcheck, "replay", "-q", "--cmd", *fn, "--parallel", strconv.Itoa(procs), dir)
@@ -164,6 +168,59 @@ func emulator(rie, fn string, event []byte, n int) (float64, time.Duration, time
 		resp.Body.Close()
 		lat = append(lat, time.Since(t0))
 	}
+	return rate(n, start, lat)
+}
+
+// serveLoad starts albcheck serve in front of the function and sends n
+// requests from the given number of concurrent clients.
+func serveLoad(albcheck, fn string, n, clients int) (float64, time.Duration, time.Duration) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(albcheck, "serve", "--cmd", fn, "--parallel", "2", "--listen", addr)
+	cmd.Stderr = io.Discard
+	check(cmd.Start())
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			check(fmt.Errorf("albcheck serve did not start"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	url := "http://" + addr + "/api/search?q=x"
+	var mu sync.Mutex
+	var lat []time.Duration
+	next := make(chan struct{}, n)
+	for range n {
+		next <- struct{}{}
+	}
+	close(next)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				t0 := time.Now()
+				resp, err := client.Get(url)
+				check(err)
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	return rate(n, start, lat)
 }
 

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,4 +133,60 @@ func TestReplayExecWithoutShell(t *testing.T) {
 	assert.Equal(t, exitFindings, code, "echo prints its arguments: not a response document")
 	assert.Contains(t, out, "JSON-001")
 	assert.NoFileExists(t, marker, "no shell ran the command")
+}
+
+// albcheck serve end to end: listen, answer, record, stop on Ctrl-C (the
+// context), and the recording replays green with albcheck replay.
+func TestServeRecordAndReplay(t *testing.T) {
+	bin := exampleFunction(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuf
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--cmd", bin, "--listen", addr, "--mode", "multi", "--record", dir}, &streams{in: strings.NewReader(""), out: io.Discard, err: &stderr})
+	}()
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond)
+	resp, err := http.Post("http://"+addr+"/api/orders", "application/json", strings.NewReader(`{"item":"book","qty":1}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 201, resp.StatusCode)
+	resp, err = http.Get("http://" + addr + "/api/search?q=go")
+	require.NoError(t, err)
+	resp.Body.Close()
+	cancel()
+	assert.Equal(t, exitOK, <-done)
+	assert.Contains(t, stderr.String(), `"POST /api/orders HTTP/1.1" 201 201`)
+	assert.Contains(t, stderr.String(), "albcheck serve: stopped")
+
+	code, out, errOut := runCLI(t, "", "replay", "--cmd", bin, dir)
+	assert.Equal(t, exitOK, code, "%s%s", out, errOut)
+	assert.Contains(t, out, "2 passed, 0 failed")
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
