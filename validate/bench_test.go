@@ -101,33 +101,57 @@ func BenchmarkDecodeAny(b *testing.B) {
 	}
 }
 
+// engines are the two ways to check: the fast path (the default) and the
+// reference engine it must agree with.
+var engines = []validate.Engine{validate.EngineFast, validate.EngineReference}
+
 func BenchmarkValidateRequest(b *testing.B) {
-	for _, sz := range benchSizes {
-		doc := benchRequest(sz.body)
-		if rep := validate.Request(doc); len(rep.Findings) != 0 {
-			b.Fatalf("benchmark document is not clean:\n%s", rep)
-		}
-		b.Run(sz.name, func(b *testing.B) {
-			b.SetBytes(int64(len(doc)))
-			b.ReportAllocs()
-			for b.Loop() {
-				validate.Request(doc)
+	for _, engine := range engines {
+		for _, sz := range benchSizes {
+			doc := benchRequest(sz.body)
+			if rep := validate.Request(doc); len(rep.Findings) != 0 {
+				b.Fatalf("benchmark document is not clean:\n%s", rep)
 			}
-		})
+			b.Run(string(engine)+"/"+sz.name, func(b *testing.B) {
+				b.SetBytes(int64(len(doc)))
+				b.ReportAllocs()
+				for b.Loop() {
+					validate.Request(doc, validate.WithEngine(engine))
+				}
+			})
+		}
 	}
 }
 
 func BenchmarkValidateResponse(b *testing.B) {
-	for _, sz := range benchSizes {
-		doc := benchResponse(sz.body)
-		if rep := validate.Response(doc); len(rep.Findings) != 0 {
-			b.Fatalf("benchmark document is not clean:\n%s", rep)
+	for _, engine := range engines {
+		for _, sz := range benchSizes {
+			doc := benchResponse(sz.body)
+			if rep := validate.Response(doc); len(rep.Findings) != 0 {
+				b.Fatalf("benchmark document is not clean:\n%s", rep)
+			}
+			b.Run(string(engine)+"/"+sz.name, func(b *testing.B) {
+				b.SetBytes(int64(len(doc)))
+				b.ReportAllocs()
+				for b.Loop() {
+					validate.Response(doc, validate.WithEngine(engine))
+				}
+			})
 		}
-		b.Run(sz.name, func(b *testing.B) {
-			b.SetBytes(int64(len(doc)))
+	}
+}
+
+// BenchmarkValidateInvalidRequest: an invalid document costs what it did
+// before the fast path (which gives up early and hands it on).
+func BenchmarkValidateInvalidRequest(b *testing.B) {
+	doc := bytes.Replace(benchRequest(0), []byte(`"body": ""`), []byte(`"body": null`), 1)
+	for _, engine := range engines {
+		b.Run(string(engine), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				validate.Response(doc)
+				if validate.Request(doc, validate.WithEngine(engine)).OK() {
+					b.Fatal("the document is invalid")
+				}
 			}
 		})
 	}

@@ -23,7 +23,9 @@ type ruleCase struct {
 	opts    []validate.Option
 }
 
-func loadRuleCases(t *testing.T) []ruleCase {
+func loadRuleCases(t *testing.T) []ruleCase { return loadRuleCasesTB(t) }
+
+func loadRuleCasesTB(t testing.TB) []ruleCase {
 	t.Helper()
 	dirs, err := filepath.Glob("../testdata/rules/*")
 	require.NoError(t, err)

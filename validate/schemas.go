@@ -134,11 +134,11 @@ func jsonType(v any) string {
 // case builds no error), so a flag of the wrong type would be reported twice.
 func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, detect func(map[string]any) Mode) (Mode, []schemaError, error) {
 	obj, isObj := v.(map[string]any)
-	if mode != ModeSingle && mode != ModeMulti {
+	switch {
+	case isObj:
+		mode = resolveMode(mode, obj, detect)
+	case mode != ModeMulti:
 		mode = ModeSingle
-		if isObj {
-			mode = detect(obj)
-		}
 	}
 	s := single
 	if mode == ModeMulti {

@@ -19,6 +19,7 @@ import (
 type Option func(*config)
 
 type config struct {
+	engine    Engine
 	mode      Mode
 	method    string
 	kind      Kind
@@ -144,8 +145,20 @@ func Document(doc []byte, opts ...Option) Report {
 		var err error
 		switch rep.Kind {
 		case KindRequest:
+			if obj, ok := d.value.(map[string]any); ok && c.engine != EngineReference && len(fs.list) == 0 {
+				if m := resolveMode(c.mode, obj, requestMode); fastCleanRequest(obj, m) {
+					rep.Mode = m
+					break
+				}
+			}
 			rep.Mode, err = checkRequest(d.value, c.mode, fs)
 		case KindResponse:
+			if obj, ok := d.value.(map[string]any); ok && c.engine != EngineReference && len(fs.list) == 0 {
+				if m := resolveMode(c.mode, obj, responseMode); fastCleanResponse(obj, m, len(d.raw), c.method) {
+					rep.Mode = m
+					break
+				}
+			}
 			rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
 		case KindFixture:
 			err = checkFixture(d.value, fs)
@@ -235,4 +248,13 @@ func trimBOM(b []byte) []byte {
 		return b[3:]
 	}
 	return b
+}
+
+// resolveMode is the mode a document is checked in: the caller's, or the one
+// the document shows.
+func resolveMode(m Mode, obj map[string]any, detect func(map[string]any) Mode) Mode {
+	if m == ModeSingle || m == ModeMulti {
+		return m
+	}
+	return detect(obj)
 }

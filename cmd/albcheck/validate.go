@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -29,6 +27,7 @@ type validateOptions struct {
 	maxSize  int64
 	workers  int
 	color    string
+	engine   string
 }
 
 const defaultMaxSize = 16 << 20
@@ -64,11 +63,13 @@ when no input could be read. Warnings fail only with --strict.`,
 	f.Int64Var(&o.maxSize, "max-size", defaultMaxSize, "refuse documents larger than this many bytes")
 	f.IntVarP(&o.workers, "workers", "j", runtime.GOMAXPROCS(0), "documents checked in parallel")
 	f.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+	f.StringVar(&o.engine, "engine", "fast", "fast: a single Go pass decides clean documents, the rest go through the reference engine; reference: always gojsonschema and the rules (same findings, slower)")
 	for name, values := range map[string][]string{
 		"kind":   {"auto", "request", "response", "fixture"},
 		"mode":   {"auto", "single", "multi"},
 		"format": render.Formats,
 		"color":  {"auto", "always", "never"},
+		"engine": {"fast", "reference"},
 	} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -81,6 +82,10 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return usageError("%v", err)
 	}
 	mode, err := validate.ParseMode(o.mode)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	engine, err := validate.ParseEngine(o.engine)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -111,7 +116,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return usageError("%v", err)
 	}
 
-	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithPositions()}
+	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithPositions(), validate.WithEngine(engine)}
 	if kind != "" {
 		opts = append(opts, validate.WithKind(kind))
 	}
@@ -134,13 +139,6 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
 
-	// Checking allocates a little per document over a tiny live heap, so the
-	// default GOGC collects every few hundred documents. Collecting half as
-	// often saves about a tenth of the run time on 10,000 events and keeps
-	// peak memory near 20 MB (BENCHMARKS.md). GOGC set by the user wins.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		defer debug.SetGCPercent(debug.SetGCPercent(200))
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := checkAll(ctx, seq, max(o.workers, 1), read, check)

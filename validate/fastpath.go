@@ -1,0 +1,187 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/albcheck/albcheck/alb"
+)
+
+// Engine chooses how documents are checked.
+type Engine string
+
+// Engines. EngineFast (the default) first runs a single Go pass that only
+// decides whether a document is clean: no schema error and no finding of
+// any rule. A clean document gets no more work; any other goes through the
+// reference engine, gojsonschema and the rules, so every finding, message
+// and pointer is the reference engine's. EngineReference always takes the
+// reference path.
+const (
+	EngineFast      Engine = "fast"
+	EngineReference Engine = "reference"
+)
+
+// WithEngine chooses the engine (EngineFast when not given).
+func WithEngine(e Engine) Option { return func(c *config) { c.engine = e } }
+
+// ParseEngine reads an engine name as the CLI takes it.
+func ParseEngine(s string) (Engine, error) {
+	switch e := Engine(s); e {
+	case EngineFast, EngineReference:
+		return e, nil
+	case "":
+		return EngineFast, nil
+	}
+	return "", errUnknown("engine", s, "fast or reference")
+}
+
+// fastCleanRequest reports whether a decoded request is clean in mode
+// (single or multi). It must never call clean a document the reference
+// engine has a finding for: FuzzFastPathAgrees and TestFastPathAgrees hold it
+// to that. It may call unclean what the reference engine accepts; that only
+// costs time.
+func fastCleanRequest(obj map[string]any, mode Mode) bool {
+	rc, ok := obj["requestContext"].(map[string]any)
+	if !ok {
+		return false
+	}
+	elb, ok := rc["elb"].(map[string]any)
+	if !ok {
+		return false
+	}
+	if _, ok := elb["targetGroupArn"].(string); !ok {
+		return false
+	}
+	method, ok := obj["httpMethod"].(string)
+	if !ok || !tokenOK(method) || method == "TRACE" {
+		return false
+	}
+	path, ok := obj["path"].(string)
+	if !ok || len(path) == 0 || path[0] != '/' {
+		return false
+	}
+	body, ok := obj["body"].(string)
+	if !ok {
+		return false
+	}
+	b64, ok := obj["isBase64Encoded"].(bool)
+	if !ok || (b64 && !isStrictBase64(body)) {
+		return false
+	}
+	f := fieldsOf(mode)
+	if _, present := obj[f.otherHeaders]; present {
+		return false
+	}
+	if _, present := obj[f.otherQuery]; present {
+		return false
+	}
+	multi := mode == ModeMulti
+	h, ok := obj[f.headers].(map[string]any)
+	if !ok || !valuesOK(h, multi) {
+		return false
+	}
+	q, ok := obj[f.query].(map[string]any) // absent is REQ-014: not clean
+	if !ok || !valuesOK(q, multi) {
+		return false
+	}
+	var scratch findings
+	requestRules(obj, f, &scratch)
+	return len(scratch.list) == 0
+}
+
+// valuesOK checks header or query values: strings, or arrays of strings.
+func valuesOK(m map[string]any, multi bool) bool {
+	for _, v := range m {
+		if !multi {
+			if _, ok := v.(string); !ok {
+				return false
+			}
+			continue
+		}
+		arr, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		for _, e := range arr {
+			if _, ok := e.(string); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fastCleanResponse is fastCleanRequest for a response document of size
+// bytes answering a request with this method.
+func fastCleanResponse(obj map[string]any, mode Mode, size int, method string) bool {
+	n, ok := obj["statusCode"].(json.Number)
+	if !ok {
+		return false
+	}
+	status, err := n.Int64()
+	if err != nil || status < 100 || status > 599 {
+		return false
+	}
+	// Present fields have their types (absent ones are RESP-013: not clean).
+	if _, ok := obj["statusDescription"].(string); !ok {
+		return false
+	}
+	b64, ok := obj["isBase64Encoded"].(bool)
+	if !ok {
+		return false
+	}
+	if v, present := obj["body"]; present {
+		body, ok := v.(string)
+		if !ok || (b64 && !isStrictBase64(body)) {
+			return false
+		}
+	}
+	mine, other := "headers", "multiValueHeaders"
+	if mode == ModeMulti {
+		mine, other = other, mine
+	}
+	h, ok := obj[mine].(map[string]any)
+	if !ok {
+		return false
+	}
+	if v, present := obj[other]; present && v != nil {
+		return false // RESP-015 or worse
+	}
+	if mode == ModeMulti {
+		if _, present := obj[other]; present {
+			return false // "headers": null in multi mode is RESP-020
+		}
+	}
+	for name, v := range h {
+		if !tokenOK(name) {
+			return false
+		}
+		if mode == ModeMulti {
+			arr, ok := v.([]any)
+			if !ok {
+				return false
+			}
+			for _, e := range arr {
+				if s, ok := e.(string); !ok || !isHeaderValue(s) {
+					return false
+				}
+			}
+		} else if s, ok := v.(string); !ok || !isHeaderValue(s) {
+			return false
+		}
+	}
+	var scratch findings
+	if size > maxResponseJSON() {
+		return false
+	}
+	responseRules(obj, mode, mine, other, method, &scratch)
+	return len(scratch.list) == 0
+}
+
+func tokenOK(s string) bool { return alb.IsToken(s) }
+
+func maxResponseJSON() int { return alb.MaxResponseJSON }
+
+func errUnknown(what, got, want string) error {
+	return fmt.Errorf("unknown %s %q (want %s)", what, got, want)
+}
