@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -139,6 +141,13 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
 
+	// The binary's own live heap (the AWS SDK's tables among it) is a good
+	// part of what the default GOGC doubles; collecting a little more often
+	// keeps a run over 10,000 files under 25 MB (BENCHMARKS.md). GOGC set by
+	// the user wins.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(75))
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := checkAll(ctx, seq, max(o.workers, 1), read, check)
