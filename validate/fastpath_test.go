@@ -33,7 +33,7 @@ func corpus(t testing.TB) (docs [][]byte, opts [][]validate.Option) {
 		require.NoError(t, err)
 		docs, opts = append(docs, b), append(opts, c.opts)
 	}
-	for _, glob := range []string{"../examples/documents/*/*.json", "../../shared/conformance/*/*.json"} {
+	for _, glob := range []string{"../examples/documents/*/*.json", "../fixtures/*.json", "../../shared/conformance/*/*.json"} {
 		files, _ := filepath.Glob(glob)
 		for _, f := range files {
 			b, err := os.ReadFile(f)
