@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -91,4 +92,17 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 		return h, nil
 	}
 	return replay.InvokeURLHandler(o.invokeURL), nil
+}
+
+// leaveCores gives albcheck's own goroutines the cores the function
+// processes do not need, when they run on this machine: albcheck taking every
+// core slows the functions down more than it speeds albcheck up (measured in
+// BENCHMARKS.md for replay and serve). GOMAXPROCS set by the user wins. It
+// returns a function that restores the setting.
+func (o *handlerOptions) leaveCores() func() {
+	if _, set := os.LookupEnv("GOMAXPROCS"); set || !o.local() {
+		return func() {}
+	}
+	prev := runtime.GOMAXPROCS(max(1, runtime.NumCPU()-o.parallel))
+	return func() { runtime.GOMAXPROCS(prev) }
 }

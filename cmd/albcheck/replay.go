@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -162,14 +161,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	defer h.Close()
 
-	// The function processes run on this machine's cores too: albcheck's own
-	// goroutines (reading fixtures, checking answers) taking every core slows
-	// the functions down more than it speeds albcheck up (measured: 10% more
-	// invocations per second with one core left to each function process;
-	// BENCHMARKS.md). GOMAXPROCS set by the user wins.
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set && o.local() {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(1, runtime.NumCPU()-o.parallel)))
-	}
+	defer o.handlerOptions.leaveCores()()
 	// As in validate: a small live heap, so collect less often (GOGC wins).
 	if _, set := os.LookupEnv("GOGC"); !set {
 		defer debug.SetGCPercent(debug.SetGCPercent(200))

@@ -94,6 +94,7 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 		ln.Close()
 		return err
 	}
+	defer o.handlerOptions.leaveCores()()
 	srv := serve.New(serve.Options{
 		Handler:        h,
 		Mode:           fakeevent.Mode(o.mode),
