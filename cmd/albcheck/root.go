@@ -27,8 +27,17 @@ func newRootCmd(s *streams) *cobra.Command {
 		Long: `albcheck checks what an Application Load Balancer sends to a Lambda function and
 what the function answers, against what a real ALB sends and accepts: a reply the
 ALB cannot use becomes a 502 for your users.`,
-		Example: `  # Check request events, responses and fixtures in CI
-  albcheck validate testdata/
+		Example: `  # Send fixtures through your Lambda binary and check every answer
+  albcheck replay --cmd bin/orders fixtures/
+
+  # A local ALB in front of the function, explaining every 502
+  albcheck serve --cmd bin/orders
+
+  # Check request events, responses and fixtures in CI
+  albcheck validate --format github testdata/
+
+  # The event a real ALB sends for a curl-like request
+  albcheck fake POST /orders --json '{"item":"book"}'
 
   # Save the response schema for your editor
   albcheck schema response --mode single > alb-response.schema.json`,
