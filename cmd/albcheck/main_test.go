@@ -196,3 +196,20 @@ func TestFakeRefusesBodyOver1MB(t *testing.T) {
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, `"isBase64Encoded": true`)
 }
+
+// On a terminal, replay shows "N/TOTAL done, F failed" after the first
+// second; nowhere else.
+func TestReplayProgressOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d.json", i)), []byte(`{"name": "slow", "request": {"method": "GET", "target": "/"}, "expect": {"status": 200}}`), 0o644))
+	}
+	var out, errb bytes.Buffer
+	s := &streams{in: strings.NewReader(""), out: &out, err: &errb, errTTY: true}
+	// A shell script that takes 0.6 s per fixture, so that the run lasts
+	// past the first second and the progress line appears.
+	code := run(context.Background(), []string{"replay", "--shell", "--exec", `sleep 0.6; echo '{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {}}'`, dir}, s)
+	assert.Equal(t, exitOK, code, out.String())
+	assert.Contains(t, errb.String(), "/3 done, 0 failed")
+	assert.Contains(t, out.String(), "3 passed, 0 failed")
+}

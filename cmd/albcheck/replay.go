@@ -168,6 +168,16 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	var outcomes []*replay.Outcome
 	prog := newProgress(s, o.format == "text" || o.format == "github")
+	if prog.enabled {
+		// On a terminal, a first pass counts the cases for "N/TOTAL done":
+		// reading fixtures is cheap next to running them.
+		n := 0
+		for range cases {
+			n++
+		}
+		index, total = 0, 0
+		prog.withTotal(n)
+	}
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
