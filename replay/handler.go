@@ -137,6 +137,9 @@ func (l *logBuffer) since(mark int) []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := l.total - mark
+	if n <= 0 {
+		return nil
+	}
 	if n > len(l.buf) {
 		n = len(l.buf)
 	}

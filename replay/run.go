@@ -54,7 +54,7 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 			}
 		})
 	}
-	for range 2 {
+	for range 1 {
 		checkers.Go(func() {
 			for sl := range toCheck {
 				sl.done <- Check(sl.c, sl.res)
