@@ -75,7 +75,7 @@ func (httpHandler) Close() error     { return nil }
 func (hh httpHandler) Invoke(ctx context.Context, event []byte, _ time.Duration) replay.Result {
 	start := time.Now()
 	var ev events.ALBTargetGroupRequest
-	if err := decode(event, &ev); err != nil {
+	if err := json.Unmarshal(event, &ev); err != nil {
 		return replay.Result{Failure: &replay.Failure{Rule: validate.FUNCERROR, Message: err.Error()}}
 	}
 	r, err := fakeevent.ToHTTPRequest(ev)

@@ -159,7 +159,7 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 	}
 
 	clientIP := c.clientIP
-	if in.remoteIP != "" && !c.clientIPSet() {
+	if in.remoteIP != "" && !c.clientIPExplicit {
 		clientIP = in.remoteIP
 	}
 	xff := clientIP
@@ -258,8 +258,6 @@ func makeEvent(in input, c *config, g *generator) (events.ALBTargetGroupRequest,
 	}
 	return ev, nil
 }
-
-func (c *config) clientIPSet() bool { return c.clientIPExplicit }
 
 // splitQuery yields the key and value of each query parameter as sent:
 // nothing is decoded, "+" stays "+", a key without "=" has the value "".

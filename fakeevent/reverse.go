@@ -107,10 +107,8 @@ var statusDescriptionRe = regexp.MustCompile(`^([0-9]{3}) (.+)$`)
 // reasons for a 502.
 func ClientResponse(req events.ALBTargetGroupRequest, doc []byte) (*http.Response, validate.Report) {
 	rep := validate.Response(doc, validate.ForRequest(req))
-	for _, f := range rep.Findings {
-		if r, _ := validate.LookupRule(f.Rule); r.Status != 0 && f.Severity == validate.Error {
-			return badGateway(), rep
-		}
+	if rep.ClientStatus() != 0 {
+		return badGateway(), rep
 	}
 	// validate accepted the document, so every field has its type; one
 	// decode into the fields the ALB reads.

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -319,7 +320,8 @@ func (p *lambdaProc) routes() http.Handler {
 		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(inv.timeout).UnixMilli(), 10))
 		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:"+filepath.Base(p.h.argv[0]))
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hexID(inv.id)[:24]+";Parent="+hexID(inv.id)[:16]+";Sampled=0")
+		hex := strings.ReplaceAll(inv.id, "-", "")
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hex[:24]+";Parent="+hex[:16]+";Sampled=0")
 		_, _ = w.Write(inv.event)
 	})
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
@@ -404,14 +406,4 @@ func newID() string {
 	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
 	s := hex.EncodeToString(b[:])
 	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-}
-
-func hexID(id string) string {
-	out := make([]byte, 0, len(id))
-	for i := 0; i < len(id); i++ {
-		if id[i] != '-' {
-			out = append(out, id[i])
-		}
-	}
-	return string(out)
 }

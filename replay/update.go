@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/albcheck/albcheck/validate"
 	"os"
 	"strconv"
 )
@@ -43,7 +44,7 @@ func Update(outcomes []*Outcome) ([]string, error) {
 					if want == nil {
 						continue
 					}
-					if _, isPattern := headerPattern(*want); isPattern {
+					if _, isPattern := validate.HeaderPattern(*want); isPattern {
 						continue
 					}
 					if got := o.Response.Header.Get(name); got != *want {
@@ -107,11 +108,4 @@ func Update(outcomes []*Outcome) ([]string, error) {
 		written = append(written, file)
 	}
 	return written, nil
-}
-
-func headerPattern(s string) (string, bool) {
-	if len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' {
-		return s[1 : len(s)-1], true
-	}
-	return "", false
 }

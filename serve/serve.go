@@ -5,6 +5,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -130,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.albError(w, http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	opts := []fakeevent.Option{fakeevent.WithMode(s.o.Mode)}
 	if r.TLS != nil {
 		opts = append(opts, fakeevent.WithScheme("https"))
@@ -173,13 +174,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
-	var status struct {
-		StatusCode json.Number `json:"statusCode"`
-	}
-	if json.Unmarshal(res.Payload, &status) == nil && status.StatusCode != "" {
-		entry.TargetStatus = status.StatusCode.String()
-	}
-	if resp.StatusCode == http.StatusBadGateway && resp.Header.Get("Server") == "awselb/2.0" {
+	entry.TargetStatus = strconv.Itoa(resp.StatusCode)
+	if rep.ClientStatus() != 0 {
+		// The client got the ALB's 502; the log shows what the function said.
+		var status struct {
+			StatusCode json.Number `json:"statusCode"`
+		}
+		entry.TargetStatus = "-"
+		if json.Unmarshal(res.Payload, &status) == nil && status.StatusCode != "" {
+			entry.TargetStatus = status.StatusCode.String()
+		}
 		entry.Reason = "LambdaInvalidResponse"
 		if rep.Has(validate.RESP008) {
 			entry.Reason = "LambdaResponseTooLarge"
@@ -222,11 +226,8 @@ func (s *Server) albError(w http.ResponseWriter, status int) {
 
 // reasonOf names a function failure as an ALB access log does.
 func reasonOf(rule validate.RuleID) string {
-	switch rule {
-	case validate.FUNCTIMEOUT:
+	if rule == validate.FUNCTIMEOUT {
 		return "LambdaTimeout"
-	case validate.FUNCINIT:
-		return "LambdaUnhandled"
 	}
 	return "LambdaUnhandled"
 }
@@ -266,12 +267,11 @@ func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRe
 	}
 	n := s.seq.Add(1)
 	type short struct {
-		Method     string            `json:"method"`
-		Target     string            `json:"target"`
-		Headers    map[string]any    `json:"headers,omitempty"`
-		Body       *string           `json:"body,omitempty"`
-		BodyBase64 *string           `json:"bodyBase64,omitempty"`
-		Expect     map[string]string `json:"-"`
+		Method     string         `json:"method"`
+		Target     string         `json:"target"`
+		Headers    map[string]any `json:"headers,omitempty"`
+		Body       *string        `json:"body,omitempty"`
+		BodyBase64 *string        `json:"bodyBase64,omitempty"`
 	}
 	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
 	for name, vs := range r.Header {

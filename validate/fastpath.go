@@ -32,7 +32,7 @@ func ParseEngine(s string) (Engine, error) {
 	case "":
 		return EngineFast, nil
 	}
-	return "", errUnknown("engine", s, "fast or reference")
+	return "", fmt.Errorf("unknown engine %q (want fast or reference)", s)
 }
 
 // fastCleanRequest reports whether a decoded request is clean in mode
@@ -53,7 +53,7 @@ func fastCleanRequest(obj map[string]any, mode Mode) bool {
 		return false
 	}
 	method, ok := obj["httpMethod"].(string)
-	if !ok || !tokenOK(method) || method == "TRACE" {
+	if !ok || !alb.IsToken(method) || method == "TRACE" {
 		return false
 	}
 	path, ok := obj["path"].(string)
@@ -153,7 +153,7 @@ func fastCleanResponse(obj map[string]any, mode Mode, size int, method string) b
 		}
 	}
 	for name, v := range h {
-		if !tokenOK(name) {
+		if !alb.IsToken(name) {
 			return false
 		}
 		if mode == ModeMulti {
@@ -171,17 +171,9 @@ func fastCleanResponse(obj map[string]any, mode Mode, size int, method string) b
 		}
 	}
 	var scratch findings
-	if size > maxResponseJSON() {
+	if size > alb.MaxResponseJSON {
 		return false
 	}
 	responseRules(obj, mode, mine, other, method, &scratch)
 	return len(scratch.list) == 0
-}
-
-func tokenOK(s string) bool { return alb.IsToken(s) }
-
-func maxResponseJSON() int { return alb.MaxResponseJSON }
-
-func errUnknown(what, got, want string) error {
-	return fmt.Errorf("unknown %s %q (want %s)", what, got, want)
 }

@@ -76,6 +76,19 @@ func (r Report) OK() bool {
 	return true
 }
 
+// ClientStatus is the status the client gets instead of the function's
+// reply because of this document (the ALB's own 502 for a response it cannot
+// use; 413 or 405 for a request it refuses), or 0 when the ALB passes the
+// reply on.
+func (r Report) ClientStatus() int {
+	for _, f := range r.Findings {
+		if rule := ruleIndex[f.Rule]; rule != nil && rule.Status != 0 && f.Severity == Error {
+			return rule.Status
+		}
+	}
+	return 0
+}
+
 // Has reports whether the report holds a finding of this rule.
 func (r Report) Has(id RuleID) bool {
 	for _, f := range r.Findings {

@@ -145,19 +145,15 @@ func Document(doc []byte, opts ...Option) Report {
 		var err error
 		switch rep.Kind {
 		case KindRequest:
-			if obj, ok := d.value.(map[string]any); ok && c.engine != EngineReference && len(fs.list) == 0 {
-				if m := resolveMode(c.mode, obj, requestMode); fastCleanRequest(obj, m) {
-					rep.Mode = m
-					break
-				}
+			if m, clean := c.fastPath(d, fs, requestMode, func(obj map[string]any, m Mode) bool { return fastCleanRequest(obj, m) }); clean {
+				rep.Mode = m
+				break
 			}
 			rep.Mode, err = checkRequest(d.value, c.mode, fs)
 		case KindResponse:
-			if obj, ok := d.value.(map[string]any); ok && c.engine != EngineReference && len(fs.list) == 0 {
-				if m := resolveMode(c.mode, obj, responseMode); fastCleanResponse(obj, m, len(d.raw), c.method) {
-					rep.Mode = m
-					break
-				}
+			if m, clean := c.fastPath(d, fs, responseMode, func(obj map[string]any, m Mode) bool { return fastCleanResponse(obj, m, len(d.raw), c.method) }); clean {
+				rep.Mode = m
+				break
 			}
 			rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
 		case KindFixture:
@@ -248,6 +244,17 @@ func trimBOM(b []byte) []byte {
 		return b[3:]
 	}
 	return b
+}
+
+// fastPath asks the fast path whether a document with no finding about its
+// bytes is clean, and in which mode.
+func (c config) fastPath(d document, fs *findings, detect func(map[string]any) Mode, clean func(map[string]any, Mode) bool) (Mode, bool) {
+	obj, ok := d.value.(map[string]any)
+	if !ok || c.engine == EngineReference || len(fs.list) > 0 {
+		return "", false
+	}
+	m := resolveMode(c.mode, obj, detect)
+	return m, clean(obj, m)
 }
 
 // resolveMode is the mode a document is checked in: the caller's, or the one

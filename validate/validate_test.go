@@ -157,3 +157,12 @@ func TestParseKindAndMode(t *testing.T) {
 	_, err = validate.ParseMode("both")
 	assert.ErrorContains(t, err, `unknown mode "both"`)
 }
+
+func TestClientStatus(t *testing.T) {
+	assert.Equal(t, 502, validate.Response([]byte(`{"statusCode": 200, "body": null}`)).ClientStatus())
+	assert.Equal(t, 0, validate.Response([]byte(`{"statusCode": 200}`)).ClientStatus(), "warnings only: the reply is passed on")
+	assert.Equal(t, 0, validate.Response([]byte(`{"statusCode": 200, "multiValueHeaders": {"X": ["1"]}}`), validate.WithMode(validate.ModeSingle)).ClientStatus(),
+		"RESP-006: the ALB answers, without those headers")
+	rep := validate.Request([]byte(`{"requestContext": {"elb": {"targetGroupArn": "x"}}, "httpMethod": "TRACE", "path": "/", "headers": {}, "body": "", "isBase64Encoded": false}`))
+	assert.Equal(t, 405, rep.ClientStatus())
+}

@@ -197,7 +197,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
 	}
 	if total == 0 {
-		return usageError("no fixtures to run")
+		return usageError("no fixtures to run in %s (or none match --run/--shard)", strings.Join(o.paths, ", "))
 	}
 	if err := r.Finish(sum); err != nil {
 		return err
