@@ -3,9 +3,13 @@ package replay_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -133,4 +137,51 @@ func brokenFnB(b *testing.B) string {
 		b.Fatalf("%v\n%s", err, out)
 	}
 	return bin
+}
+
+// BenchmarkBareRuntimeAPI is the yardstick for BenchmarkRuntimeInvoke: the
+// same function binary and event over a Runtime API server that does
+// nothing but hand out the event and take the answer. Compare the two with
+// -cpu 1, the processor count replay leaves itself beside one function.
+func BenchmarkBareRuntimeAPI(b *testing.B) {
+	bin := exampleBinary(b)
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := fakeevent.Marshal(ev)
+	next, done := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-next:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "id")
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		_, _ = w.Write(doc)
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		done <- struct{}{}
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=orders"}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for b.Loop() {
+		next <- struct{}{}
+		<-done
+	}
 }

@@ -74,7 +74,13 @@ func New(o Options) *Server {
 // Run serves on ln until ctx ends, then drains in-flight requests (up to
 // 10 s) and stops the function processes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, Protocols: new(http.Protocols)}
+	// HTTP/1.1, and HTTP/2 without TLS for clients that know to speak it
+	// (curl --http2-prior-knowledge): what Go's server gives without a
+	// certificate. A real ALB speaks HTTP/2 to clients over TLS only, but
+	// invokes Lambda with the same event either way.
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	hctx, stopHealth := context.WithCancel(ctx)

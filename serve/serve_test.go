@@ -306,6 +306,17 @@ func TestServeWithCurl(t *testing.T) {
 	assert.Contains(t, string(out), "HTTP/1.1 201 Created")
 	assert.Contains(t, string(out), "Location: /api/orders/42")
 	assert.Contains(t, string(out), `{"id":42,"item":"book","qty":2}`)
+
+	features, err := exec.Command(curl, "-V").Output()
+	require.NoError(t, err)
+	if !strings.Contains(string(features), "HTTP2") {
+		t.Log("this curl has no HTTP/2")
+		return
+	}
+	out, err = exec.Command(curl, "-s", "-i", "--http2-prior-knowledge", url+"/api/search?q=x").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "HTTP/2 200")
+	assert.Contains(t, string(out), `{"query":"x","results":["x (book)","x (pen)"]}`)
 }
 
 // The health check reports healthy, then unhealthy when the function stops
@@ -327,4 +338,41 @@ func TestHealthCheck(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(log.String(), "health check /health: unhealthy (status 503, matcher [200])")
 	}, 5*time.Second, 10*time.Millisecond)
+}
+
+// HTTP/2 without TLS (prior knowledge): the function gets the same event as
+// over HTTP/1.1, host header included, and the client the same answer.
+func TestServeHTTP2(t *testing.T) {
+	var mu sync.Mutex
+	var seen events.ALBTargetGroupRequest
+	h := replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = req
+		return events.ALBTargetGroupResponse{StatusCode: 201, StatusDescription: "201 Created", Headers: map[string]string{"Location": "/api/orders/42"}, Body: req.Body}, nil
+	})
+	url, log := start(t, serve.Options{Handler: h})
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+
+	resp, err := client.Post(url+"/api/orders?x=1", "application/json", strings.NewReader(`{"item":"book"}`))
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, 2, resp.ProtoMajor)
+	assert.Equal(t, 201, resp.StatusCode)
+	assert.Equal(t, "/api/orders/42", resp.Header.Get("Location"))
+	assert.Equal(t, `{"item":"book"}`, string(body))
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, "POST", seen.HTTPMethod)
+	assert.Equal(t, "/api/orders", seen.Path)
+	assert.Equal(t, map[string]string{"x": "1"}, seen.QueryStringParameters)
+	assert.Equal(t, strings.TrimPrefix(url, "http://"), seen.Headers["host"])
+	assert.Equal(t, "application/json", seen.Headers["content-type"])
+	assert.Contains(t, log.String(), `"POST /api/orders?x=1 HTTP/2.0" 201 201`)
 }

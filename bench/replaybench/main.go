@@ -17,8 +17,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,40 +31,106 @@ func main() {
 	albcheck := flag.String("albcheck", "bin/albcheck", "the albcheck binary")
 	rie := flag.String("rie", "", "the aws-lambda-rie binary (skipped when empty)")
 	n := flag.Int("n", 5000, "invocations per measurement")
+	rounds := flag.Int("rounds", 5, "rounds of every measurement (the median is reported)")
+	what := flag.String("what", "bare,replay,rie,serve", "what to measure: bare, replay, rie, serve (comma-separated)")
 	flag.Parse()
 	event := []byte(`{"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/0123456789abcdef"}},"httpMethod":"GET","path":"/api/search","queryStringParameters":{"q":"x"},"headers":{"host":"a.example.com","user-agent":"curl/8.5.0","x-amzn-trace-id":"Root=1-67a1b2c3-0123456789abcdef01234567","x-forwarded-for":"198.51.100.7","x-forwarded-port":"443","x-forwarded-proto":"https"},"body":"","isBase64Encoded":false}`)
 
-	fmt.Printf("%d invocations each, %d cores, function %s\n\n", *n, runtimeCPUs(), *fn)
-	fmt.Printf("%-44s %10s %10s %10s\n", "", "per second", "p50", "p99")
-	for _, procs := range []int{1, 2} {
-		rate, p50, p99 := bareLoop(*fn, event, *n, procs)
-		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("bare Runtime API loop, %d process(es)", procs), rate, p50, p99)
-	}
-	if *rie != "" {
-		rate, p50, p99 := emulator(*rie, *fn, event, *n)
-		fmt.Printf("%-44s %10.0f %10s %10s\n", "Runtime Interface Emulator (sequential)", rate, p50, p99)
-	}
+	fmt.Printf("%d invocations each, %d cores, function %s, median of %d interleaved rounds\n\n", *n, runtimeCPUs(), *fn, *rounds)
 	dir, err := os.MkdirTemp("", "replaybench")
 	check(err)
 	defer os.RemoveAll(dir)
 	for i := range *n {
 		check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("e%06d.json", i)), event, 0o644))
 	}
-	for _, clients := range []int{1, 8, 64} {
-		rate, p50, p99 := serveLoad(*albcheck, *fn, *n, clients)
-		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("albcheck serve --cmd --parallel 2, %d client(s)", clients), rate, p50, p99)
+	type measure struct {
+		name string
+		run  func() (float64, time.Duration, time.Duration)
 	}
+	want := map[string]bool{}
+	for _, w := range strings.Split(*what, ",") {
+		want[w] = true
+	}
+	var ms []measure
 	for _, procs := range []int{1, 2} {
-		start := time.Now()
-		cmd := exec.Command(*albcheck, "replay", "-q", "--cmd", *fn, "--parallel", strconv.Itoa(procs), dir)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			fmt.Printf("albcheck failed: %v\n%s", err, out)
-			os.Exit(1)
+		if want["bare"] {
+			ms = append(ms, measure{fmt.Sprintf("bare Runtime API loop, %d process(es)", procs), func() (float64, time.Duration, time.Duration) {
+				return bareLoop(*fn, event, *n, procs)
+			}})
+			// albcheck runs its own goroutines on the cores the functions
+			// leave; the bare loop on as few is the stricter yardstick.
+			gmp := max(1, runtime.NumCPU()-procs)
+			ms = append(ms, measure{fmt.Sprintf("bare Runtime API loop, %d process(es), GOMAXPROCS=%d", procs, gmp), func() (float64, time.Duration, time.Duration) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(gmp))
+				return bareLoop(*fn, event, *n, procs)
+			}})
 		}
-		secs := time.Since(start).Seconds()
-		fmt.Printf("%-44s %10.0f %10s %10s\n", fmt.Sprintf("albcheck replay --cmd, --parallel %d", procs), float64(*n)/secs, "-", "-")
+		if want["replay"] {
+			ms = append(ms, measure{fmt.Sprintf("albcheck replay --cmd, --parallel %d", procs), func() (float64, time.Duration, time.Duration) {
+				return replayRun(*albcheck, *fn, dir, *n, procs)
+			}})
+		}
 	}
+	if *rie != "" && want["rie"] {
+		ms = append(ms, measure{"Runtime Interface Emulator (sequential)", func() (float64, time.Duration, time.Duration) {
+			return emulator(*rie, *fn, event, *n)
+		}})
+	}
+	if want["serve"] {
+		wrk, _ := exec.LookPath("wrk")
+		load := "Go clients in this process"
+		if wrk != "" {
+			load = "wrk"
+		}
+		for _, clients := range []int{1, 8, 64} {
+			ms = append(ms, measure{fmt.Sprintf("albcheck serve --parallel 2, %d client(s), %s", clients, load), func() (float64, time.Duration, time.Duration) {
+				return serveLoad(*albcheck, *fn, wrk, *n, clients)
+			}})
+		}
+	}
+	// Rounds are interleaved so that a slow spell of the machine touches
+	// every measurement alike; the median of each is reported.
+	rates := make([][]float64, len(ms))
+	p50s := make([][]time.Duration, len(ms))
+	p99s := make([][]time.Duration, len(ms))
+	for range *rounds {
+		for i, m := range ms {
+			r, a, b := m.run()
+			rates[i] = append(rates[i], r)
+			p50s[i] = append(p50s[i], a)
+			p99s[i] = append(p99s[i], b)
+		}
+	}
+	fmt.Printf("%-48s %10s %10s %10s   %s\n", "", "per second", "p50", "p99", "every round")
+	for i, m := range ms {
+		p50, p99 := "-", "-"
+		if median(p50s[i]) > 0 {
+			p50, p99 = median(p50s[i]).String(), median(p99s[i]).String()
+		}
+		all := make([]string, len(rates[i]))
+		for j, r := range rates[i] {
+			all[j] = strconv.FormatFloat(r, 'f', 0, 64)
+		}
+		fmt.Printf("%-48s %10.0f %10s %10s   %s\n", m.name, median(rates[i]), p50, p99, strings.Join(all, " "))
+	}
+}
+
+func median[T float64 | time.Duration](xs []T) T {
+	s := append([]T(nil), xs...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// replayRun times the whole albcheck replay command over n fixture files.
+func replayRun(albcheck, fn, dir string, n, procs int) (float64, time.Duration, time.Duration) {
+	start := time.Now()
+	cmd := exec.Command(albcheck, "replay", "-q", "--cmd", fn, "--parallel", strconv.Itoa(procs), dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		fmt.Printf("albcheck failed: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	return float64(n) / time.Since(start).Seconds(), 0, 0
 }
 
 func runtimeCPUs() int { n, _ := strconv.Atoi(os.Getenv("NPROC")); return max(n, numCPU()) }
@@ -172,8 +240,11 @@ func emulator(rie, fn string, event []byte, n int) (float64, time.Duration, time
 }
 
 // serveLoad starts albcheck serve in front of the function and sends n
-// requests from the given number of concurrent clients.
-func serveLoad(albcheck, fn string, n, clients int) (float64, time.Duration, time.Duration) {
+// requests from the given number of concurrent clients: through wrk when
+// given (one thread, for as long as n requests take at the direct rate),
+// else from Go clients in this process, which take a large share of the two
+// cores themselves (BENCHMARKS.md).
+func serveLoad(albcheck, fn, wrk string, n, clients int) (float64, time.Duration, time.Duration) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	check(err)
 	addr := ln.Addr().String()
@@ -192,8 +263,14 @@ func serveLoad(albcheck, fn string, n, clients int) (float64, time.Duration, tim
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	url := "http://" + addr + "/api/search?q=x"
+	if wrk != "" {
+		secs := max(1, n/2000)
+		out, err := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(clients), "-d"+strconv.Itoa(secs)+"s", "--latency", url).CombinedOutput()
+		check(err)
+		return parseWrk(string(out))
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	var mu sync.Mutex
 	var lat []time.Duration
 	next := make(chan struct{}, n)
@@ -222,6 +299,27 @@ func serveLoad(albcheck, fn string, n, clients int) (float64, time.Duration, tim
 	}
 	wg.Wait()
 	return rate(n, start, lat)
+}
+
+// parseWrk reads the rate and the 50th and 99th percentiles of wrk --latency.
+func parseWrk(out string) (float64, time.Duration, time.Duration) {
+	var rps float64
+	var p50, p99 time.Duration
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) == 2 && f[0] == "50%":
+			p50, _ = time.ParseDuration(strings.Replace(f[1], "us", "µs", 1))
+		case len(f) == 2 && f[0] == "99%":
+			p99, _ = time.ParseDuration(strings.Replace(f[1], "us", "µs", 1))
+		}
+	}
+	if rps == 0 {
+		check(fmt.Errorf("cannot read wrk's output:\n%s", out))
+	}
+	return rps, p50, p99
 }
 
 func rate(n int, start time.Time, lat []time.Duration) (float64, time.Duration, time.Duration) {

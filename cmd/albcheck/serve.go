@@ -32,7 +32,8 @@ func newServeCmd(s *streams) *cobra.Command {
 		Use:   "serve --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [-- ARGS...]",
 		Short: "Run a local ALB in front of a function",
 		Long: `Serve HTTP on 127.0.0.1 (or --listen) as an Application Load Balancer would in
-front of the function. Each request becomes the event a real ALB sends, and the client
+front of the function: HTTP/1.1, and HTTP/2 for clients that speak it without TLS
+(curl --http2-prior-knowledge). Each request becomes the event a real ALB sends, and the client
 gets what the ALB would send back: the function's reply (base64 decoded, hop-by-hop
 headers dropped, Content-Length computed), or the ALB's own status (502, or 413, 400,
 405, 463 before invoking). The terminal shows one access-log line per request, and why
@@ -43,6 +44,7 @@ cookie values redacted unless --record-secrets). Ctrl-C drains in-flight request
 stops the function's processes.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i http://127.0.0.1:8080/api/search?q=go
+  curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
   albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
   albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s`,
 		RunE: func(cmd *cobra.Command, args []string) error {
