@@ -185,3 +185,45 @@ func BenchmarkBareRuntimeAPI(b *testing.B) {
 		<-done
 	}
 }
+
+// BenchmarkRunRuntime is a whole run per b.N cases: each fixture file read
+// and checked, invoked over albcheck's Runtime API, its answer checked and
+// handed on in order. Beside BenchmarkRuntimeInvoke (with -cpu 1) it shows
+// what the pipeline around an invocation costs.
+func BenchmarkRunRuntime(b *testing.B) {
+	bin := exampleBinary(b)
+	h := replay.RuntimeHandler([]string{bin}, nil, 1)
+	defer h.Close()
+	file := filepath.Join(b.TempDir(), "e.json")
+	if err := os.WriteFile(file, benchEvent(b), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	// Start the process before timing, as BenchmarkRuntimeInvoke's first
+	// invocation does outside its steady state.
+	if r := h.Invoke(context.Background(), benchEvent(b), 3*time.Second); r.Failure != nil {
+		b.Fatal(r.Failure.Message)
+	}
+	cases := func(yield func(*replay.Case) bool) {
+		for range b.N {
+			cs, err := replay.Load(file, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !yield(cs[0]) {
+				return
+			}
+		}
+	}
+	b.ResetTimer()
+	n := 0
+	replay.Run(context.Background(), cases, replay.Options{Handler: h}, func(o *replay.Outcome) bool {
+		if !o.OK(true) {
+			b.Fatal(o.Findings)
+		}
+		n++
+		return true
+	})
+	if n != b.N {
+		b.Fatalf("%d outcomes for %d cases", n, b.N)
+	}
+}
