@@ -25,6 +25,7 @@ type config struct {
 	kind      Kind
 	strict    bool
 	positions bool
+	value     *any
 }
 
 func newConfig(opts []Option) config {
@@ -79,6 +80,11 @@ func WithKind(k Kind) Option { return func(c *config) { c.kind = k } }
 
 // WithPositions fills in Line and Column of every finding.
 func WithPositions() Option { return func(c *config) { c.positions = true } }
+
+// WithValue stores the decoded document in *v (nil when the bytes are not
+// JSON), so that a caller that needs the document itself does not decode it
+// a second time. Numbers are json.Number; the value must not be modified.
+func WithValue(v *any) Option { return func(c *config) { c.value = v } }
 
 // Request checks a request event.
 func Request(doc []byte, opts ...Option) Report {
@@ -138,6 +144,12 @@ func Document(doc []byte, opts ...Option) Report {
 		return rep
 	}
 	d := parse(doc, fs)
+	if c.value != nil {
+		*c.value = nil
+		if d.ok {
+			*c.value = d.value
+		}
+	}
 	if d.ok {
 		if rep.Kind == KindUnknown || rep.Kind == KindAny || rep.Kind == "" {
 			rep.Kind = DetectKind(d.value)

@@ -213,3 +213,17 @@ func TestReplayProgressOnATerminal(t *testing.T) {
 	assert.Contains(t, errb.String(), "/3 done, 0 failed")
 	assert.Contains(t, out.String(), "3 passed, 0 failed")
 }
+
+// Output sent to /dev/null (a character device) is not for a person: no
+// progress line, no colour. A pipe is not a terminal either.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	assert.False(t, isTerminal(null))
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	assert.False(t, isTerminal(w))
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // streams are a command's standard input, output and error, injected so that
@@ -26,7 +28,6 @@ func systemStreams() *streams {
 	}
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal asks the terminal driver: /dev/null is a character device too,
+// and output sent there is not for a person.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -159,6 +159,13 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%d bytes, larger than the limit of %d bytes (raise it with --max-size)", e.Size, e.Limit)
 }
 
+// file is an open input: readable, closable, and able to say its size and
+// type (readfile_*.go).
+type file interface {
+	io.ReadCloser
+	info() (size int64, regular, dir bool, err error)
+}
+
 // Read reads an input, refusing anything over limit bytes without reading it
 // whole: a regular file by its size, stdin or a pipe by reading at most
 // limit+1 bytes.
@@ -166,33 +173,40 @@ func Read(in Input, stdin io.Reader, limit int64) ([]byte, error) {
 	if in.Err != nil {
 		return nil, in.Err
 	}
-	var r io.Reader
-	size := int64(512)
 	if in.Path == Stdin {
-		r = stdin
-	} else {
-		f, err := os.Open(in.Path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return nil, err
-		}
-		if st.IsDir() {
-			return nil, fmt.Errorf("is a directory")
-		}
-		if st.Mode().IsRegular() {
-			if st.Size() > limit {
-				return nil, &TooLargeError{Size: st.Size(), Limit: limit}
-			}
-			size = st.Size() + 1 // one more byte to see EOF (or growth) in one read
-		}
-		r = f
+		return readAll(stdin, 512, limit)
 	}
-	// Read as os.ReadFile does, into a buffer sized from the file, but stop
-	// past the limit: a pipe or a file that grows has no size to trust.
+	return ReadFile(in.Path, limit)
+}
+
+// ReadFile reads a file, refusing one over limit bytes: a regular file by
+// its size, without reading it; anything else by reading at most limit+1
+// bytes.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size, regular, dir, err := f.info()
+	switch {
+	case err != nil:
+		return nil, err
+	case dir:
+		return nil, fmt.Errorf("is a directory")
+	case !regular:
+		size = 512
+	case size > limit:
+		return nil, &TooLargeError{Size: size, Limit: limit}
+	default:
+		size++ // one more byte to see EOF (or growth) in one read
+	}
+	return readAll(f, size, limit)
+}
+
+// readAll reads as os.ReadFile does, into a buffer of the given size, but
+// stops past the limit: a pipe or a file that grows has no size to trust.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
 	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
