@@ -144,12 +144,15 @@ func brokenFnB(b *testing.B) string {
 // nothing but hand out the event and take the answer. Compare the two with
 // -cpu 1, the processor count replay leaves itself beside one function.
 func BenchmarkBareRuntimeAPI(b *testing.B) {
-	bin := exampleBinary(b)
-	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
-	if err != nil {
-		b.Fatal(err)
+	invoke := bareRuntimeAPI(b, exampleBinary(b), benchEvent(b))
+	for b.Loop() {
+		invoke()
 	}
-	doc := fakeevent.Marshal(ev)
+}
+
+// bareRuntimeAPI starts the function behind a Runtime API server that does
+// nothing else, and returns a function that invokes it once.
+func bareRuntimeAPI(b *testing.B, bin string, doc []byte) func() {
 	next, done := make(chan struct{}), make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
@@ -173,17 +176,88 @@ func BenchmarkBareRuntimeAPI(b *testing.B) {
 	}
 	srv := &http.Server{Handler: mux}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	b.Cleanup(func() { _ = srv.Close() })
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=orders"}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	for b.Loop() {
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return func() {
 		next <- struct{}{}
 		<-done
 	}
+}
+
+// BenchmarkOverhead measures albcheck against the bare loop in one go, in
+// alternating blocks of 100 invocations, so that the machine's slow and fast
+// spells touch both sides alike; separate benchmarks differ by more than
+// the overhead from one run to the next. It reports each side per
+// invocation and their ratios: invoke (albcheck's Runtime API, no checks)
+// and run (replay.Run: fixture files read and checked, answers checked),
+// each over bare. Run it with -cpu 1, as replay runs beside one function:
+//
+//	go test ./replay -run '^$' -bench Overhead -cpu 1 -benchtime 6000x
+func BenchmarkOverhead(b *testing.B) {
+	bin := exampleBinary(b)
+	doc := benchEvent(b)
+	bare := bareRuntimeAPI(b, bin, doc)
+	h := replay.RuntimeHandler([]string{bin}, nil, 1)
+	defer h.Close()
+	file := filepath.Join(b.TempDir(), "e.json")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	invoke := func() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+	}
+	run := func(n int) {
+		cases := func(yield func(*replay.Case) bool) {
+			for range n {
+				cs, err := replay.Load(file, "")
+				if err != nil || !yield(cs[0]) {
+					return
+				}
+			}
+		}
+		replay.Run(context.Background(), cases, replay.Options{Handler: h}, func(o *replay.Outcome) bool {
+			if !o.OK(true) {
+				b.Fatal(o.Findings)
+			}
+			return true
+		})
+	}
+	bare()
+	invoke()
+	const block = 100
+	var tBare, tInvoke, tRun time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		t0 := time.Now()
+		for range n {
+			bare()
+		}
+		t1 := time.Now()
+		for range n {
+			invoke()
+		}
+		t2 := time.Now()
+		run(n)
+		tRun += time.Since(t2)
+		tBare += t1.Sub(t0)
+		tInvoke += t2.Sub(t1)
+	}
+	b.StopTimer()
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(per(tBare), "bare-ns/op")
+	b.ReportMetric(per(tInvoke), "invoke-ns/op")
+	b.ReportMetric(per(tRun), "run-ns/op")
+	b.ReportMetric(per(tInvoke)/per(tBare), "invoke/bare")
+	b.ReportMetric(per(tRun)/per(tBare), "run/bare")
 }
 
 // BenchmarkRunRuntime is a whole run per b.N cases: each fixture file read
