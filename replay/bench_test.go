@@ -3,6 +3,7 @@ package replay_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -151,9 +152,13 @@ func BenchmarkBareRuntimeAPI(b *testing.B) {
 }
 
 // bareRuntimeAPI starts the function behind a Runtime API server that does
-// nothing else, and returns a function that invokes it once.
+// nothing else, and returns a function that invokes it once. It sends the
+// headers Lambda sends, as albcheck does: aws-lambda-go does work for each
+// (it puts the trace id in the environment), and that work is the
+// function's, not albcheck's overhead.
 func bareRuntimeAPI(b *testing.B, bin string, doc []byte) func() {
 	next, done := make(chan struct{}), make(chan struct{})
+	var n int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -161,8 +166,14 @@ func bareRuntimeAPI(b *testing.B, bin string, doc []byte) func() {
 		case <-r.Context().Done():
 			return
 		}
-		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "id")
-		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		n++
+		id := strconv.FormatInt(n, 16)
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Lambda-Runtime-Aws-Request-Id", id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:orders")
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-67a1b2c3-"+fmt.Sprintf("%024s", id)+";Parent="+fmt.Sprintf("%016s", id)+";Sampled=0")
 		_, _ = w.Write(doc)
 	})
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {

@@ -140,6 +140,7 @@ func runtimeCPUs() int { n, _ := strconv.Atoi(os.Getenv("NPROC")); return max(n,
 func bareLoop(fn string, event []byte, n, procs int) (float64, time.Duration, time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
+	var seq int64
 	remaining := n
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -156,9 +157,19 @@ func bareLoop(fn string, event []byte, n, procs int) (float64, time.Duration, ti
 			case <-r.Context().Done():
 				return
 			}
-			w.Header().Set("Lambda-Runtime-Aws-Request-Id", "id")
-			w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
-			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:f")
+			// The headers Lambda sends, as albcheck does: aws-lambda-go
+			// works on each (the trace id goes into the environment), and
+			// that work is the function's, not albcheck's.
+			mu.Lock()
+			seq++
+			id := strconv.FormatInt(seq, 16)
+			mu.Unlock()
+			h := w.Header()
+			h.Set("Content-Type", "application/json")
+			h.Set("Lambda-Runtime-Aws-Request-Id", id)
+			h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+			h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:f")
+			h.Set("Lambda-Runtime-Trace-Id", "Root=1-67a1b2c3-"+fmt.Sprintf("%024s", id)+";Parent="+fmt.Sprintf("%016s", id)+";Sampled=0")
 			_, _ = w.Write(event)
 		})
 		mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
