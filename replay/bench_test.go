@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,5 +311,69 @@ func BenchmarkRunRuntime(b *testing.B) {
 	})
 	if n != b.N {
 		b.Fatalf("%d outcomes for %d cases", n, b.N)
+	}
+}
+
+// standInInvokeAPI answers every invocation at once with a small valid
+// response document, as an Invoke API would: what remains of an invocation
+// is the handler's own cost, and the HTTP round trip.
+func standInInvokeAPI(b *testing.B) *httptest.Server {
+	answer := []byte(`{"statusCode":200,"statusDescription":"200 OK","headers":{"Content-Type":"text/plain"},"body":"hi","isBase64Encoded":false}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(answer)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// BenchmarkInvokeURL is one --invoke-url invocation against a stand-in
+// Invoke API; BenchmarkInvokeAPIBare is a plain POST of the same event to
+// it, for comparison.
+func BenchmarkInvokeURL(b *testing.B) {
+	srv := standInInvokeAPI(b)
+	h := replay.InvokeURLHandler(srv.URL)
+	doc := benchEvent(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
+	}
+}
+
+func BenchmarkInvokeAPIBare(b *testing.B) {
+	srv := standInInvokeAPI(b)
+	doc := benchEvent(b)
+	client := &http.Client{}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := client.Post(srv.URL+replay.InvokePath, "application/json", bytes.NewReader(doc))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkFunction is one --function invocation through the AWS SDK
+// (request signing and all) against the same stand-in.
+func BenchmarkFunction(b *testing.B) {
+	b.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+	b.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	b.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	srv := standInInvokeAPI(b)
+	h, err := replay.FunctionHandler(context.Background(), "orders", "eu-west-1", srv.URL, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := benchEvent(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
 	}
 }
