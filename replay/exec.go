@@ -69,7 +69,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 		timedOut = true
 	}
 	if timedOut {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd.Process)
 		<-done
 	}
 	res := Result{Duration: time.Since(start), Logs: stderr.buf.Bytes()}

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command replaybench measures, side by side on the same function binary,
 // how fast invocations go through a bare Runtime API loop (no checks), the
 // Runtime Interface Emulator, and albcheck replay with every check on.
