@@ -3,19 +3,17 @@ package replay_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/bareloop"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -152,53 +150,15 @@ func BenchmarkBareRuntimeAPI(b *testing.B) {
 	}
 }
 
-// bareRuntimeAPI starts the function behind a Runtime API server that does
-// nothing else, and returns a function that invokes it once. It sends the
-// headers Lambda sends, as albcheck does: aws-lambda-go does work for each
-// (it puts the trace id in the environment), and that work is the
-// function's, not albcheck's overhead.
+// bareRuntimeAPI starts the function behind the bare loop and returns a
+// function that invokes it once.
 func bareRuntimeAPI(b *testing.B, bin string, doc []byte) func() {
-	next, done := make(chan struct{}), make(chan struct{})
-	var n int64
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-next:
-		case <-r.Context().Done():
-			return
-		}
-		n++
-		id := strconv.FormatInt(n, 16)
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Lambda-Runtime-Aws-Request-Id", id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:orders")
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-67a1b2c3-"+fmt.Sprintf("%024s", id)+";Parent="+fmt.Sprintf("%016s", id)+";Sampled=0")
-		_, _ = w.Write(doc)
-	})
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.WriteHeader(http.StatusAccepted)
-		done <- struct{}{}
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := bareloop.Start(bin, doc)
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: mux}
-	go func() { _ = srv.Serve(ln) }()
-	b.Cleanup(func() { _ = srv.Close() })
-	cmd := exec.Command(bin)
-	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=orders"}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return func() {
-		next <- struct{}{}
-		<-done
-	}
+	b.Cleanup(l.Close)
+	return l.Invoke
 }
 
 // BenchmarkOverhead measures albcheck against the bare loop in one go, in

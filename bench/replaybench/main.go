@@ -26,6 +26,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/albcheck/albcheck/internal/bareloop"
 )
 
 func main() {
@@ -137,58 +139,19 @@ func replayRun(albcheck, fn, dir string, n, procs int) (float64, time.Duration, 
 
 func runtimeCPUs() int { n, _ := strconv.Atoi(os.Getenv("NPROC")); return max(n, numCPU()) }
 
-// bareLoop serves the Runtime API with nothing else: hand out the event,
-// take the answer, count.
+// bareLoop hands out the event over bare Runtime API servers
+// (internal/bareloop), one per process, and counts.
 func bareLoop(fn string, event []byte, n, procs int) (float64, time.Duration, time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
-	var seq int64
 	remaining := n
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range procs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := bareloop.Start(fn, event)
 		check(err)
-		next := make(chan struct{})
-		sent := time.Time{}
-		done := make(chan struct{})
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-next:
-			case <-r.Context().Done():
-				return
-			}
-			// The headers Lambda sends, as albcheck does: aws-lambda-go
-			// works on each (the trace id goes into the environment), and
-			// that work is the function's, not albcheck's.
-			mu.Lock()
-			seq++
-			id := strconv.FormatInt(seq, 16)
-			mu.Unlock()
-			h := w.Header()
-			h.Set("Content-Type", "application/json")
-			h.Set("Lambda-Runtime-Aws-Request-Id", id)
-			h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
-			h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:f")
-			h.Set("Lambda-Runtime-Trace-Id", "Root=1-67a1b2c3-"+fmt.Sprintf("%024s", id)+";Parent="+fmt.Sprintf("%016s", id)+";Sampled=0")
-			_, _ = w.Write(event)
-		})
-		mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.WriteHeader(http.StatusAccepted)
-			done <- struct{}{}
-		})
-		srv := &http.Server{Handler: mux}
-		go func() { _ = srv.Serve(ln) }()
-		cmd := exec.Command(fn)
-		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=f"}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		check(cmd.Start())
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait(); _ = srv.Close() }()
+		wg.Go(func() {
+			defer l.Close()
 			for {
 				mu.Lock()
 				if remaining == 0 {
@@ -197,15 +160,14 @@ func bareLoop(fn string, event []byte, n, procs int) (float64, time.Duration, ti
 				}
 				remaining--
 				mu.Unlock()
-				sent = time.Now()
-				next <- struct{}{}
-				<-done
-				d := time.Since(sent)
+				t0 := time.Now()
+				l.Invoke()
+				d := time.Since(t0)
 				mu.Lock()
 				lat = append(lat, d)
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return rate(n, start, lat)
