@@ -39,11 +39,7 @@ func BenchmarkRuntimeInvoke(b *testing.B) {
 		b.Fatal(err)
 	}
 	doc := fakeevent.Marshal(ev)
-	for b.Loop() {
-		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
-			b.Fatal(r.Failure.Message)
-		}
-	}
+	invokeLoop(b, h, doc)
 }
 
 // BenchmarkCheck is the checking of one answer: the ALB's rules and the
@@ -95,11 +91,7 @@ func BenchmarkExecInvoke(b *testing.B) {
 	bin := brokenFnB(b)
 	h := replay.ExecHandler([]string{bin}, []string{"BROKEN=exec-ok"}, 1)
 	doc := benchEvent(b)
-	for b.Loop() {
-		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
-			b.Fatal(r.Failure.Message)
-		}
-	}
+	invokeLoop(b, h, doc)
 }
 
 // BenchmarkExecBare is the same process started by hand, for comparison.
@@ -123,11 +115,7 @@ func BenchmarkGoHandlerInvoke(b *testing.B) {
 	})
 	doc := benchEvent(b)
 	b.ReportAllocs()
-	for b.Loop() {
-		if r := h.Invoke(context.Background(), doc, time.Second); r.Failure != nil {
-			b.Fatal(r.Failure.Message)
-		}
-	}
+	invokeLoop(b, h, doc)
 }
 
 func brokenFnB(b *testing.B) string {
@@ -295,11 +283,7 @@ func BenchmarkInvokeURL(b *testing.B) {
 	h := replay.InvokeURLHandler(srv.URL)
 	doc := benchEvent(b)
 	b.ReportAllocs()
-	for b.Loop() {
-		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
-			b.Fatal(r.Failure.Message)
-		}
-	}
+	invokeLoop(b, h, doc)
 }
 
 func BenchmarkInvokeAPIBare(b *testing.B) {
@@ -331,6 +315,12 @@ func BenchmarkFunction(b *testing.B) {
 	}
 	doc := benchEvent(b)
 	b.ReportAllocs()
+	invokeLoop(b, h, doc)
+}
+
+// invokeLoop invokes h with doc b.N times; a failed invocation ends the
+// benchmark.
+func invokeLoop(b *testing.B, h replay.Handler, doc []byte) {
 	for b.Loop() {
 		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
 			b.Fatal(r.Failure.Message)
