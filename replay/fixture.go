@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/aws/aws-lambda-go/events"
+	gojson "github.com/goccy/go-json"
 )
 
 // Case is one fixture: a request and what the answer must look like.
