@@ -43,6 +43,18 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// execOutputGrace is how long --exec output is still read once the
+// process has exited (exec.Cmd.WaitDelay): a background child that keeps
+// stdout open must not hold the answer back.
+const execOutputGrace = 200 * time.Millisecond
+
+// Start checks that the command can be found, so that a typo is one error
+// before any event rather than a failure for each.
+func (h *execHandler) Start() error {
+	_, err := exec.LookPath(h.argv[0])
+	return err
+}
+
 func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
 	start := time.Now()
 	cmd := exec.Command(h.argv[0], h.argv[1:]...)
@@ -51,15 +63,15 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	stdout := &limitedBuffer{n: MaxPayload + 1}
 	stderr := &limitedBuffer{n: maxLogs}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = procAttr()
-	if err := cmd.Start(); err != nil {
+	cmd.WaitDelay = execOutputGrace
+	proc, err := startOwned(cmd)
+	if err != nil {
 		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", h.argv[0], err), Duration: time.Since(start)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var err error
 	timedOut := false
 	select {
 	case err = <-done:
@@ -69,24 +81,30 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 		timedOut = true
 	}
 	if timedOut {
-		killGroup(cmd.Process)
-		<-done
+		proc.kill()
+		err = <-done
 	}
-	res := Result{Duration: time.Since(start), Logs: stderr.buf.Bytes()}
+	// The answer is complete when the process exits; whatever it started
+	// ends with it.
+	proc.cleanup()
+	res := Result{Duration: time.Since(start), Logs: bytes.Clone(stderr.buf.Bytes())}
 	var exitErr *exec.ExitError
 	switch {
 	case timedOut && ctx.Err() != nil:
-		res.Failure = fail(validate.FUNCTIMEOUT, "interrupted")
+		res.Failure = interrupted()
 	case timedOut:
 		res.Failure = fail(validate.FUNCTIMEOUT, "the process did not finish within %s and was killed", timeout)
 	case errors.As(err, &exitErr):
 		res.Failure = fail(validate.FUNCCRASH, "the process ended with %s", describeExit(exitErr))
-	case err != nil:
+	case err != nil && !errors.Is(err, exec.ErrWaitDelay):
 		res.Failure = fail(validate.FUNCCRASH, "%v", err)
 	case stdout.total > MaxPayload:
 		res.Failure = fail(validate.FUNCERROR, "Function.ResponseSizeTooLarge: the process wrote %d bytes, over Lambda's limit of %d", stdout.total, MaxPayload)
 	default:
-		res.Payload = stdout.buf.Bytes()
+		res.Payload = bytes.Clone(stdout.buf.Bytes())
+		if err != nil { // ErrWaitDelay: it answered and exited, a child kept its output open
+			res.Logs = append(res.Logs, "albcheck: the process exited but something it started kept its output open; that output was cut off and the processes were stopped\n"...)
+		}
 	}
 	return res
 }

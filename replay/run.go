@@ -24,7 +24,8 @@ const aheadLimit = 256
 // Run invokes every case (as many at once as the handler allows) and hands
 // each outcome to emit in case order. Cases are read from the sequence as
 // the run goes, so a suite of any size runs in bounded memory. When emit
-// returns false the run stops: cases not yet started are not invoked.
+// returns false or ctx is cancelled the run stops: cases not yet started are
+// not invoked, and those cancelled under way have no outcome.
 func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outcome) bool) {
 	timeout := o.Timeout
 	if timeout <= 0 {
@@ -49,6 +50,11 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 			for sl := range jobs {
 				if len(sl.c.Problems) == 0 {
 					sl.res = o.Handler.Invoke(ctx, sl.c.EventJSON, timeout)
+					if ctx.Err() != nil && sl.res.Failure != nil {
+						// Cancelled by the stop, not failed: no result.
+						sl.done <- nil
+						continue
+					}
 				}
 				toCheck <- sl
 			}
@@ -86,10 +92,10 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 	stopped := false
 	for sl := range window {
 		out := <-sl.done
-		if stopped {
-			continue // draining what was under way
+		if stopped || out == nil {
+			continue // draining what was under way, or not run
 		}
-		if out == nil || !emit(out) {
+		if !emit(out) {
 			stopped = true
 			cancel()
 		}

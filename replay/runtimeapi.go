@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/albcheck/albcheck/validate"
@@ -25,11 +26,11 @@ import (
 // RuntimeHandler runs an unmodified Lambda function binary (one that speaks
 // the Lambda Runtime API, such as a Go program calling lambda.Start) in n
 // warm processes. Each process gets its own Runtime API server on 127.0.0.1
-// and the environment Lambda gives a function; an invocation that outlives
-// its timeout kills the process, which restarts for the next one, as Lambda
-// does.
+// and the environment Lambda gives a function. As in Lambda, a process that
+// times out is stopped, and one that exits (after a panic, say) is replaced
+// for the next event by a new one; whatever a process started ends with it.
 func RuntimeHandler(argv []string, env []string, n int) Handler {
-	h := &runtimeHandler{argv: argv, env: env, idle: make(chan *lambdaProc, max(n, 1))}
+	h := &runtimeHandler{argv: argv, env: env, idle: make(chan *lambdaProc, max(n, 1)), lives: map[*life]struct{}{}}
 	for range max(n, 1) {
 		h.idle <- &lambdaProc{h: h}
 	}
@@ -42,30 +43,51 @@ type runtimeHandler struct {
 	idle chan *lambdaProc
 
 	mu     sync.Mutex
-	procs  []*lambdaProc
+	lives  map[*life]struct{} // processes not yet ended
 	closed bool
+	// broken is set once a process ended or hung without ever asking for an
+	// event: the binary is no Lambda runtime, and starting it again for
+	// every event would only repeat the same failure, 10 s at a time.
+	broken *Failure
 }
 
 func (h *runtimeHandler) Concurrency() int { return cap(h.idle) }
 
 // initTimeout is Lambda's limit on a function's initialisation.
-const initTimeout = 10 * time.Second
+var initTimeout = 10 * time.Second
 
-// lambdaProc is one function process and the Runtime API server it talks to.
+// outputGrace bounds how long a process's output is still read once it has
+// ended, from a descendant that holds its stdout open and escaped being
+// ended with it (exec.Cmd.WaitDelay does the same for --exec).
+const outputGrace = 200 * time.Millisecond
+
+// lambdaProc is one slot of concurrency: one warm process at a time and the
+// output of all of them.
 type lambdaProc struct {
-	h      *runtimeHandler
+	h    *runtimeHandler
+	logs logBuffer
+	life *life // the current process; only the slot's holder touches it
+}
+
+// life is one process's lifetime and the Runtime API server only it talks
+// to. A new process gets a new server and a new queue, so that a /next a
+// dead process left pending can never take an event meant for another.
+type life struct {
+	p      *lambdaProc
 	srv    *http.Server
-	addr   string
 	next   chan *invocation
-	logs   logBuffer
-	cmd    *exec.Cmd
-	out    *pipeLog // the function's stdout and stderr
+	proc   *owned
+	out    *pipeLog // the process's stdout and stderr
 	exited chan struct{}
 	err    error // how the process ended, once exited is closed
+
+	waiting atomic.Int32  // /next requests waiting for an event
+	polled  chan struct{} // a /next request arrived (capacity 1)
 
 	mu      sync.Mutex
 	current *invocation
 	initErr string
+	asked   bool // the process asked for an event at least once
 	served  int
 }
 
@@ -80,15 +102,24 @@ type invocation struct {
 func (h *runtimeHandler) Close() error {
 	h.mu.Lock()
 	h.closed = true
-	procs := h.procs
+	lives := make([]*life, 0, len(h.lives))
+	for l := range h.lives {
+		lives = append(lives, l)
+	}
 	h.mu.Unlock()
-	for _, p := range procs {
-		p.kill()
-		if p.srv != nil {
-			_ = p.srv.Close()
-		}
+	for _, l := range lives {
+		l.kill()
 	}
 	return nil
+}
+
+// Start starts the first process now, so that a binary that cannot be run
+// at all is an error before any event rather than a failure for each.
+func (h *runtimeHandler) Start() error {
+	p := <-h.idle
+	defer func() { h.idle <- p }()
+	_, err := p.ensureLife()
+	return err
 }
 
 func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
@@ -96,82 +127,168 @@ func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.
 	select {
 	case p = <-h.idle:
 	case <-ctx.Done():
-		return Result{Failure: fail(validate.FUNCTIMEOUT, "interrupted")}
+		return Result{Failure: interrupted()}
 	}
 	defer func() { h.idle <- p }()
 	return p.invoke(ctx, event, timeout)
 }
 
-func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
-	start := time.Now()
-	if err := p.ensureStarted(); err != nil {
-		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", p.h.argv[0], err)}
-	}
-	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
-	mark := p.logs.mark()
-	p.mu.Lock()
-	p.current = inv
-	servedBefore := p.served
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		p.current = nil
-		p.mu.Unlock()
-	}()
-	// Lambda gives initialisation its own limit (10 s); the function's
-	// timeout starts when it takes the event.
-	initTimer := time.NewTimer(initTimeout)
-	defer initTimer.Stop()
-	finish := func(r Result) Result {
-		r.Duration = time.Since(start)
-		p.settleLogs()
-		r.Logs = p.logs.since(mark)
-		return r
-	}
-	select {
-	case p.next <- inv:
-	case <-p.exited:
-		return finish(Result{Failure: p.startFailure(servedBefore)})
-	case <-initTimer.C:
-		p.kill()
-		return finish(Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an invocation within %s of starting", initTimeout)})
-	case <-ctx.Done():
-		p.kill()
-		return finish(Result{Failure: fail(validate.FUNCTIMEOUT, "interrupted")})
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case r := <-inv.done:
-		return finish(r)
-	case <-p.exited:
-		select {
-		case r := <-inv.done: // answered, then exited: the answer counts
-			return finish(r)
-		default:
-		}
-		return finish(Result{Failure: fail(validate.FUNCCRASH, "the function's process ended while handling the request (%s)", exitText(p.err))})
-	case <-timer.C:
-		p.kill()
-		return finish(Result{Failure: fail(validate.FUNCTIMEOUT, "Task timed out after %.2f seconds: the process was stopped and starts again for the next request", timeout.Seconds())})
-	case <-ctx.Done():
-		p.kill()
-		return finish(Result{Failure: fail(validate.FUNCTIMEOUT, "interrupted")})
+func interrupted() *Failure { return fail(validate.FUNCTIMEOUT, "interrupted") }
+
+func (h *runtimeHandler) markBroken(f *Failure) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.broken == nil {
+		h.broken = f
 	}
 }
 
-// startFailure explains a process that ended before taking an invocation.
-func (p *lambdaProc) startFailure(servedBefore int) *Failure {
-	p.mu.Lock()
-	initErr := p.initErr
-	p.mu.Unlock()
-	if initErr != "" {
+func (h *runtimeHandler) brokenFailure() *Failure {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.broken == nil {
+		return nil
+	}
+	return fail(h.broken.Rule, "not invoked: the function never started; an earlier event was told why: %s", h.broken.Message)
+}
+
+func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
+	start := time.Now()
+	mark := p.logs.mark()
+	finish := func(r Result) Result {
+		r.Duration = time.Since(start)
+		if p.life != nil {
+			p.life.settleLogs()
+		}
+		r.Logs = p.logs.since(mark)
+		return r
+	}
+	note := func(r *Result, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		fmt.Fprintf(&p.logs, "albcheck: %s\n", msg)
+		if r.Failure != nil {
+			r.Failure.Message += "; " + msg
+		}
+	}
+	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
+	var l *life
+	for attempt := 0; ; attempt++ {
+		if f := p.h.brokenFailure(); f != nil {
+			return finish(Result{Failure: f})
+		}
+		var err error
+		if l, err = p.ensureLife(); err != nil {
+			return finish(Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", p.h.argv[0], err)})
+		}
+		l.setCurrent(inv)
+		defer l.setCurrent(nil)
+		// Lambda gives initialisation its own limit (10 s); the function's
+		// timeout starts when it takes the event.
+		initTimer := time.NewTimer(initTimeout)
+		taken := false
+		select {
+		case l.next <- inv:
+			taken = true
+		case <-l.exited:
+		case <-initTimer.C:
+			l.kill()
+			r := Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an event within %s of starting, and was stopped", initTimeout)}
+			if !l.askedOnce() {
+				p.h.markBroken(r.Failure)
+			}
+			return finish(r)
+		case <-ctx.Done():
+			l.kill()
+			return finish(Result{Failure: interrupted()})
+		}
+		initTimer.Stop()
+		if taken {
+			break
+		}
+		if l.servedCount() > 0 && attempt == 0 {
+			// It asked for this event, then ended before taking it: as
+			// Lambda does, start a new environment for the event.
+			fmt.Fprintf(&p.logs, "albcheck: the previous process ended between events (%s); starting a new one\n", exitText(l.err))
+			continue
+		}
+		return finish(Result{Failure: p.h.startFailure(l)})
+	}
+	// The poll that took the event left its mark: clear it, so that what
+	// follows waits for the next poll.
+	select {
+	case <-l.polled:
+	default:
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var r Result
+	select {
+	case r = <-inv.done:
+	case <-l.exited:
+		select {
+		case r = <-inv.done: // answered, then exited: the answer counts
+		default:
+			return finish(Result{Failure: fail(validate.FUNCCRASH, "the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))})
+		}
+	case <-timer.C:
+		l.kill()
+		return finish(Result{Failure: fail(validate.FUNCTIMEOUT, "Task timed out after %.2f seconds: the process was stopped and starts again for the next request", timeout.Seconds())})
+	case <-ctx.Done():
+		l.kill()
+		return finish(Result{Failure: interrupted()})
+	}
+	// An invocation ends when the function asks for the next event (that is
+	// where Lambda stops its clock), not when it answers: an exit before
+	// then, such as aws-lambda-go's after a panic, belongs to this one.
+	for l.waiting.Load() == 0 {
+		select {
+		case <-l.polled:
+			continue
+		case <-l.exited:
+			note(&r, "the process exited after answering (%s); the next event goes to a new process, as Lambda starts a new execution environment", exitText(l.err))
+		case <-timer.C:
+			l.kill()
+			note(&r, "the process answered but did not ask for the next event within the timeout (%s); it was stopped, and the next event goes to a new process", timeout)
+		case <-ctx.Done():
+		}
+		break
+	}
+	return finish(r)
+}
+
+func (l *life) setCurrent(inv *invocation) {
+	l.mu.Lock()
+	l.current = inv
+	l.mu.Unlock()
+}
+
+func (l *life) askedOnce() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.asked
+}
+
+func (l *life) servedCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.served
+}
+
+// startFailure explains a process that ended before taking an event.
+func (h *runtimeHandler) startFailure(l *life) *Failure {
+	l.mu.Lock()
+	initErr, asked := l.initErr, l.asked
+	l.mu.Unlock()
+	var ee *exec.ExitError
+	switch {
+	case initErr != "":
 		return fail(validate.FUNCINIT, "the function reported an initialisation error: %s", initErr)
+	case !asked && l.err == nil || errors.As(l.err, &ee) && ee.Exited() && ee.ExitCode() == 0 && !asked:
+		f := fail(validate.FUNCINIT, "%s exited (exit status 0) without asking for an event: it is not a Lambda function binary, which runs until it is stopped. For a command that reads the event on stdin and prints the response, use --exec; a Go function calls lambda.Start", h.argv[0])
+		h.markBroken(f)
+		return f
 	}
-	if servedBefore == 0 {
-		return fail(validate.FUNCINIT, "the function's process ended during initialisation (%s)", exitText(p.err))
-	}
-	return fail(validate.FUNCCRASH, "the function's process ended between requests (%s)", exitText(p.err))
+	return fail(validate.FUNCINIT, "the function's process ended during initialisation (%s)", exitText(l.err))
 }
 
 func exitText(err error) string {
@@ -185,96 +302,107 @@ func exitText(err error) string {
 	return err.Error()
 }
 
-// ensureStarted starts the Runtime API server once and the process whenever
-// it is not running.
-func (p *lambdaProc) ensureStarted() error {
-	if p.srv == nil {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		p.addr = ln.Addr().String()
-		p.next = make(chan *invocation)
-		p.srv = &http.Server{Handler: p.routes(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = p.srv.Serve(ln) }()
-	}
-	if p.cmd != nil {
+// ensureLife returns the running process, starting one (and its Runtime
+// API server) when there is none.
+func (p *lambdaProc) ensureLife() (*life, error) {
+	if l := p.life; l != nil {
 		select {
-		case <-p.exited:
+		case <-l.exited:
 		default:
-			return nil // running
+			return l, nil
 		}
 	}
-	p.h.mu.Lock()
-	if p.h.closed {
-		p.h.mu.Unlock()
-		return errors.New("the handler is closed")
+	h := p.h
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
+	if closed {
+		return nil, errors.New("the handler is closed")
 	}
-	if p.cmd == nil {
-		p.h.procs = append(p.h.procs, p)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
-	p.h.mu.Unlock()
+	l := &life{p: p, next: make(chan *invocation), polled: make(chan struct{}, 1), exited: make(chan struct{})}
+	l.srv = &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = l.srv.Serve(ln) }()
 
-	cmd := exec.Command(p.h.argv[0], p.h.argv[1:]...)
-	cmd.Env = append(lambdaEnv(p.h.argv[0], p.addr), p.h.env...)
+	cmd := exec.Command(h.argv[0], h.argv[1:]...)
+	cmd.Env = append(lambdaEnv(h.argv[0], ln.Addr().String()), h.env...)
 	// Output goes through a pipe of our own, so that at the end of an
 	// invocation we can tell whether some of it is still on its way.
 	r, w, err := os.Pipe()
 	if err != nil {
-		return err
+		_ = l.srv.Close()
+		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = procAttr()
-	p.mu.Lock()
-	p.initErr, p.served = "", 0
-	p.mu.Unlock()
-	if err := cmd.Start(); err != nil {
-		r.Close()
-		w.Close()
-		return err
-	}
+	proc, err := startOwned(cmd)
 	w.Close()
-	out, err := newPipeLog(r, &p.logs)
 	if err != nil {
 		r.Close()
-		return err
+		_ = l.srv.Close()
+		return nil, err
 	}
+	l.proc = proc
+	out, err := newPipeLog(r, &p.logs)
+	if err != nil { // cannot happen for a pipe; end the process all the same
+		proc.kill()
+		_ = cmd.Wait()
+		r.Close()
+		_ = l.srv.Close()
+		return nil, err
+	}
+	l.out = out
+	h.mu.Lock()
+	h.lives[l] = struct{}{}
+	h.mu.Unlock()
 	copied := make(chan struct{})
 	go func() {
 		out.copy()
-		r.Close()
 		close(copied)
 	}()
-	exited := make(chan struct{})
-	p.cmd, p.exited, p.out = cmd, exited, out
 	go func() {
 		err := cmd.Wait()
-		<-copied // all output is in p.logs before anyone hears of the exit
-		p.err = err
-		close(exited)
+		proc.cleanup() // what it started ends with it, as its environment would
+		select {
+		case <-copied:
+		case <-time.After(outputGrace):
+			r.Close() // an escaped descendant holds the pipe: stop reading
+			select {
+			case <-copied:
+			case <-time.After(outputGrace):
+			}
+		}
+		r.Close()
+		_ = l.srv.Close()
+		l.err = err
+		h.mu.Lock()
+		delete(h.lives, l)
+		h.mu.Unlock()
+		close(l.exited) // all output is in the logs before anyone hears of the exit
 	}()
-	return nil
+	p.life = l
+	return l, nil
 }
 
 // settleLogs stores whatever the function wrote before it answered: it
 // wrote it before sending its answer, so it is in the pipe by now.
-func (p *lambdaProc) settleLogs() {
-	if p.out != nil {
-		p.out.drain()
+func (l *life) settleLogs() {
+	if l.out != nil {
+		l.out.drain()
 	}
 }
 
-func (p *lambdaProc) kill() {
-	if p.cmd == nil || p.cmd.Process == nil {
-		return
-	}
+// kill ends the process and all it started, and waits until it is gone.
+func (l *life) kill() {
 	select {
-	case <-p.exited:
+	case <-l.exited:
 		return
 	default:
 	}
-	killGroup(p.cmd.Process)
-	<-p.exited
+	l.proc.kill()
+	<-l.exited
 }
 
 // lambdaEnv is the environment Lambda gives a function.
@@ -301,30 +429,41 @@ func lambdaEnv(binary, api string) []string {
 }
 
 // routes serves the Runtime API (version 2018-06-01) to one process.
-func (p *lambdaProc) routes() http.Handler {
+func (l *life) routes() http.Handler {
 	mux := http.NewServeMux()
 	const base = "/2018-06-01/runtime"
+	argv0 := l.p.h.argv[0]
 	mux.HandleFunc("GET "+base+"/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.asked = true
+		l.mu.Unlock()
+		l.waiting.Add(1)
+		select {
+		case l.polled <- struct{}{}:
+		default:
+		}
 		var inv *invocation
 		select {
-		case inv = <-p.next:
+		case inv = <-l.next:
+			l.waiting.Add(-1)
 		case <-r.Context().Done():
+			l.waiting.Add(-1)
 			return
 		}
-		p.mu.Lock()
-		p.served++
-		p.mu.Unlock()
+		l.mu.Lock()
+		l.served++
+		l.mu.Unlock()
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(inv.timeout).UnixMilli(), 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:"+filepath.Base(p.h.argv[0]))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:"+filepath.Base(argv0))
 		hex := strings.ReplaceAll(inv.id, "-", "")
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hex[:24]+";Parent="+hex[:16]+";Sampled=0")
 		_, _ = w.Write(inv.event)
 	})
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
-		inv := p.lookup(r.PathValue("id"))
+		inv := l.lookup(r.PathValue("id"))
 		if inv == nil {
 			http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
 			return
@@ -344,7 +483,7 @@ func (p *lambdaProc) routes() http.Handler {
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
 	})
 	mux.HandleFunc("POST "+base+"/invocation/{id}/error", func(w http.ResponseWriter, r *http.Request) {
-		inv := p.lookup(r.PathValue("id"))
+		inv := l.lookup(r.PathValue("id"))
 		if inv == nil {
 			http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
 			return
@@ -354,20 +493,21 @@ func (p *lambdaProc) routes() http.Handler {
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
 	})
 	mux.HandleFunc("POST "+base+"/init/error", func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.initErr = functionError(r)
-		p.mu.Unlock()
+		msg := functionError(r)
+		l.mu.Lock()
+		l.initErr = msg
+		l.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
 	})
 	return mux
 }
 
-func (p *lambdaProc) lookup(id string) *invocation {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.current != nil && p.current.id == id {
-		return p.current
+func (l *life) lookup(id string) *invocation {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.current != nil && l.current.id == id {
+		return l.current
 	}
 	return nil
 }

@@ -106,3 +106,22 @@ func (o *handlerOptions) leaveCores() func() {
 	prev := runtime.GOMAXPROCS(max(1, runtime.NumCPU()-o.parallel))
 	return func() { runtime.GOMAXPROCS(prev) }
 }
+
+// startHandler starts a handler's first process before any event, when it
+// has processes: a function that cannot be run at all (a missing file, no
+// permission, not an executable) is one usage error, not a failure for
+// every fixture or request.
+func startHandler(h replay.Handler, o handlerOptions) error {
+	st, ok := h.(interface{ Start() error })
+	if !ok {
+		return nil
+	}
+	if err := st.Start(); err != nil {
+		flag, what := "--cmd", o.command
+		if o.exec != "" {
+			flag, what = "--exec", o.exec
+		}
+		return usageError("%s %s cannot be run: %v", flag, what, err)
+	}
+	return nil
+}

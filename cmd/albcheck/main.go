@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 // Exit codes.
@@ -42,9 +43,52 @@ func usageError(format string, args ...any) error {
 var errFindings = &exitError{code: exitFindings}
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal stops the run: no new work starts, what runs is
+		// cancelled, the results so far and their summary are printed and
+		// the function's processes are stopped. A second one exits at once.
+		sig := <-sigs
+		cancel(&signalError{sig: sig})
+		sig = <-sigs
+		os.Exit(signalCode(sig))
+	}()
 	os.Exit(run(ctx, os.Args[1:], systemStreams()))
+}
+
+// signalError is why the run's context was cancelled: a signal arrived.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+// signalCode is the exit status of a run a signal stopped: 128 plus the
+// signal's number, as a shell reports it (130 for SIGINT, 143 for SIGTERM).
+func signalCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + 2
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// interruption reports the signal that cancelled ctx, if one did.
+func interruption(ctx context.Context) *signalError {
+	var se *signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se
+	}
+	return nil
 }
 
 // run executes the command line and maps its error to an exit code, the one
@@ -53,6 +97,11 @@ func run(ctx context.Context, args []string, s *streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if se := interruption(ctx); se != nil {
+		// The command printed what it had done; the signal decides the status.
+		fmt.Fprintf(s.err, "albcheck: %v: the results above are those finished before it\n", se)
+		return signalCode(se.sig)
+	}
 	if err == nil {
 		return exitOK
 	}

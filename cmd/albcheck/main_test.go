@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
@@ -126,12 +130,37 @@ func TestStopsEarly(t *testing.T) {
 	assert.Contains(t, stdout, "0 passed, 1 failed")
 	assert.Equal(t, 2, strings.Count(stdout, "\n"), "one finding and the summary:\n%s", stdout)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(&signalError{sig: os.Interrupt})
 	var out, errb bytes.Buffer
 	code = run(ctx, []string{"validate", "-j", "4", dir}, &streams{in: strings.NewReader(""), out: &out, err: &errb})
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errb.String(), "albcheck: interrupted after")
+	assert.Equal(t, 130, code)
+	assert.Contains(t, errb.String(), "albcheck: interrupted by SIGINT")
+	assert.Contains(t, out.String(), "passed, 0 failed", "the summary of what was done")
+}
+
+// Standard input that never ends (a pipe left open) does not hold an
+// interrupted validate: it prints its summary and exits 143 for SIGTERM.
+// Before, it could not be interrupted at all.
+func TestValidateInterruptedOnOpenStdin(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"validate", "--format", "json", "-"}, &streams{in: pr, out: &out, err: &errb})
+	}()
+	cancel(&signalError{sig: syscall.SIGTERM})
+	select {
+	case code := <-done:
+		assert.Equal(t, 143, code)
+		var doc struct{ Summary map[string]int }
+		require.NoError(t, json.Unmarshal(out.Bytes(), &doc), "valid JSON: %s", out.String())
+		assert.Contains(t, errb.String(), "interrupted by SIGTERM")
+	case <-time.After(10 * time.Second):
+		t.Fatal("validate did not stop on a signal while reading standard input")
+	}
 }
 
 // JUnit output is well-formed XML whatever the findings hold (markup, NUL),

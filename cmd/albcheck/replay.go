@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -128,7 +129,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	// Fixtures are read as the run goes: memory stays flat however large the
 	// suite. A file that cannot be read is a failing case, not the end.
-	index, total := 0, 0
+	index, total, unreadable := 0, 0, 0
 	var sum render.Summary
 	cases := func(yield func(*replay.Case) bool) {
 		for in := range seq {
@@ -137,6 +138,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 				loaded, err = replay.Load(in.Path, mode)
 			}
 			if err != nil {
+				unreadable++
 				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())}}}
 			}
 			for _, c := range loaded {
@@ -160,6 +162,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return err
 	}
 	defer h.Close()
+	if err := startHandler(h, o.handlerOptions); err != nil {
+		return err
+	}
 
 	defer o.handlerOptions.leaveCores()()
 	// As in validate: a small live heap, so collect less often (GOGC wins).
@@ -175,7 +180,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		for range cases {
 			n++
 		}
-		index, total = 0, 0
+		index, total, unreadable = 0, 0, 0
 		prog.withTotal(n)
 	}
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
@@ -193,14 +198,20 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return ok || !o.failFast
 	})
 	prog.done()
-	if err := ctx.Err(); err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted")}
-	}
-	if total == 0 {
+	interrupted := interruption(ctx) != nil
+	if total == 0 && !interrupted {
 		return usageError("no fixtures to run in %s (or none match --run/--shard)", strings.Join(o.paths, ", "))
 	}
+	// Interrupted or not, what ran is printed with its summary; run turns a
+	// signal into its exit status.
 	if err := r.Finish(sum); err != nil {
 		return err
+	}
+	if interrupted {
+		return nil
+	}
+	if unreadable == total {
+		return &exitError{code: exitUsage, err: errors.New("no fixture could be read")}
 	}
 	if o.update {
 		written, err := replay.Update(outcomes)

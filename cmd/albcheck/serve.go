@@ -96,6 +96,11 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 		ln.Close()
 		return err
 	}
+	if err := startHandler(h, o.handlerOptions); err != nil {
+		ln.Close()
+		h.Close()
+		return err
+	}
 	defer o.handlerOptions.leaveCores()()
 	srv := serve.New(serve.Options{
 		Handler:        h,

@@ -174,9 +174,8 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		}
 	}
 	prog.done()
-	if err := ctx.Err(); err != nil && !o.failFast {
-		return &exitError{code: exitUsage, err: fmt.Errorf("interrupted after %d documents", total)}
-	}
+	// Interrupted or not, what was checked is printed with its summary;
+	// run turns a signal into its exit status.
 	if err := r.Finish(sum); err != nil {
 		return err
 	}
@@ -184,6 +183,8 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return err
 	}
 	switch {
+	case interruption(ctx) != nil:
+		return nil
 	case total == 0:
 		return usageError("no *.json files under %s", strings.Join(o.paths, ", "))
 	case unreadable == total:
@@ -219,7 +220,7 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 	toRead := make(chan *slot, workers)
 	toCheck := make(chan *slot, workers)
 	out := make(chan checked)
-	var readers, checkers sync.WaitGroup
+	var readers sync.WaitGroup
 	for range workers {
 		readers.Add(1)
 		go func() {
@@ -234,9 +235,7 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 				toCheck <- sl
 			}
 		}()
-		checkers.Add(1)
 		go func() {
-			defer checkers.Done()
 			for sl := range toCheck {
 				r := check(sl.in, sl.doc)
 				sl.doc = nil
@@ -268,16 +267,18 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 	}()
 	go func() {
 		defer close(out)
-		defer checkers.Wait()
 		for sl := range window {
-			c := <-sl.done
+			var c checked
+			select {
+			case c = <-sl.done:
+			case <-ctx.Done():
+				// A reader may be blocked for good (standard input left
+				// open): stop without waiting for it.
+				return
+			}
 			select {
 			case out <- c:
 			case <-ctx.Done():
-				// Let the workers finish what they hold, then stop.
-				for sl := range window {
-					<-sl.done
-				}
 				return
 			}
 		}

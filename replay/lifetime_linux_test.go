@@ -1,0 +1,223 @@
+package replay_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	rudeOnce sync.Once
+	rudeBin  string
+	rudeErr  error
+)
+
+// rudeFn builds testdata/rudefn once for the whole test run.
+func rudeFn(t *testing.T) string {
+	t.Helper()
+	rudeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "albcheck-rudefn")
+		if err != nil {
+			rudeErr = err
+			return
+		}
+		rudeBin = filepath.Join(dir, "bootstrap")
+		out, err := exec.Command("go", "build", "-o", rudeBin, "./testdata/rudefn").CombinedOutput()
+		if err != nil {
+			rudeErr = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	require.NoError(t, rudeErr)
+	return rudeBin
+}
+
+// tagged returns an environment tag unique to the test and a function that
+// lists the live processes carrying it.
+func tagged(t *testing.T) (string, func() []string) {
+	t.Helper()
+	tag := fmt.Sprintf("RUDE_TAG=%s-%d", t.Name(), time.Now().UnixNano())
+	return tag, func() []string { return processesWith(tag) }
+}
+
+// processesWith lists the processes (not zombies) whose environment holds kv.
+func processesWith(kv string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var found []string
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || !bytes.Contains(env, append([]byte(kv), 0)) {
+			continue
+		}
+		stat, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
+		found = append(found, string(stat))
+	}
+	return found
+}
+
+func eventAt(t *testing.T, path string) []byte {
+	t.Helper()
+	ev, err := fakeevent.New("GET", path).Seed(1).Event()
+	require.NoError(t, err)
+	return fakeevent.Marshal(ev)
+}
+
+// A panic in an aws-lambda-go function is reported as an error and then the
+// process exits: the exit belongs to the invocation that panicked, and the
+// next event goes to a new process (before: FUNC-CRASH "ended between
+// requests" for the next, innocent event).
+func TestPanicFailsOnlyItsOwnInvocation(t *testing.T) {
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, nil, 1)
+	defer h.Close()
+	ctx := context.Background()
+	r := h.Invoke(ctx, eventAt(t, "/panic"), 10*time.Second)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, validate.FUNCERROR, r.Failure.Rule)
+	assert.Contains(t, r.Failure.Message, "assignment to entry in nil map")
+	assert.Contains(t, r.Failure.Message, "the process exited after answering")
+	assert.Contains(t, string(r.Logs), "about to panic")
+	assert.Contains(t, string(r.Logs), "the next event goes to a new process")
+	for i := range 3 {
+		r := h.Invoke(ctx, eventAt(t, "/ok"), 10*time.Second)
+		assert.Nil(t, r.Failure, "event %d after the panic", i)
+		assert.NotContains(t, string(r.Logs), "about to panic", "the panic's output belongs to its own invocation")
+	}
+}
+
+// A process killed at its timeout may leave a /next pending, from a second
+// poll or from a descendant that survived it: that request must not take the
+// next event. Before, the Runtime API's queue outlived the process, and about
+// half of the events after a timeout went to the dead process's poller and
+// timed out in turn (4 to 7 runs in 20 with a function that polls twice).
+func TestKilledProcessTakesNoEvent(t *testing.T) {
+	for _, init := range []string{"double-poll", "orphan-poller"} {
+		t.Run(init, func(t *testing.T) {
+			tag, left := tagged(t)
+			h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=" + init, tag}, 1)
+			defer func() {
+				h.Close()
+				assert.Empty(t, left())
+			}()
+			ctx := context.Background()
+			for i := range 8 {
+				r := h.Invoke(ctx, eventAt(t, "/hang"), 200*time.Millisecond)
+				require.NotNil(t, r.Failure)
+				require.Equal(t, validate.FUNCTIMEOUT, r.Failure.Rule)
+				r = h.Invoke(ctx, eventAt(t, "/ok"), 2*time.Second)
+				require.Nil(t, r.Failure, "round %d: the event after a timeout", i)
+			}
+		})
+	}
+}
+
+// A function that starts a process in a session of its own, holding its
+// stdout open, neither hangs the run nor outlives it; one in its group ends
+// with it too.
+func TestDescendantsEndWithTheFunction(t *testing.T) {
+	tag, left := tagged(t)
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{tag}, 1)
+	ctx := context.Background()
+	for _, path := range []string{"/spawn-detached", "/spawn-group", "/ok"} {
+		r := h.Invoke(ctx, eventAt(t, path), 10*time.Second)
+		require.Nil(t, r.Failure, path)
+	}
+	done := make(chan struct{})
+	go func() { h.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return: waiting for a descendant's end of file")
+	}
+	assert.Empty(t, left(), "processes left after Close")
+}
+
+// The same after a timeout: the hung process and what it started are gone
+// before the next event.
+func TestTimeoutEndsDescendants(t *testing.T) {
+	tag, left := tagged(t)
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{tag}, 1)
+	defer h.Close()
+	ctx := context.Background()
+	require.Nil(t, h.Invoke(ctx, eventAt(t, "/spawn-detached"), 10*time.Second).Failure)
+	// The detached child holds the pipe; a panic ends the process.
+	r := h.Invoke(ctx, eventAt(t, "/panic"), 10*time.Second)
+	require.NotNil(t, r.Failure)
+	assert.Empty(t, left(), "processes left once the function's process ended")
+	require.Nil(t, h.Invoke(ctx, eventAt(t, "/ok"), 10*time.Second).Failure)
+}
+
+// --exec: an answer counts when the process exits, even if a child it left
+// keeps stdout open; the child is ended; a hang is stopped at the timeout,
+// not when the last descendant lets go of the pipe (before: FUNC-TIMEOUT for
+// an answer, and 21 s for a 3 s timeout).
+func TestExecAnswerCountsAndLeavesNothing(t *testing.T) {
+	bin := rudeFn(t)
+	tag, left := tagged(t)
+	env := append(os.Environ(), tag, "RUDE_INIT=exec-background")
+	h := replay.ExecHandler([]string{bin}, env, 1)
+	defer h.Close()
+	start := time.Now()
+	r := h.Invoke(context.Background(), eventAt(t, "/ok"), 3*time.Second)
+	require.Nil(t, r.Failure)
+	assert.Contains(t, string(r.Payload), `"statusCode": 200`)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Empty(t, left())
+
+	env = append(os.Environ(), tag, "RUDE_INIT=exec-hang")
+	h = replay.ExecHandler([]string{bin}, env, 1)
+	start = time.Now()
+	r = h.Invoke(context.Background(), eventAt(t, "/ok"), 500*time.Millisecond)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, validate.FUNCTIMEOUT, r.Failure.Rule)
+	assert.Less(t, time.Since(start), 2*time.Second, "the timeout holds")
+	assert.Empty(t, left())
+}
+
+// A binary that is no Lambda runtime: one that ends without asking for an
+// event is told so and pointed at --exec; one that never asks fails once,
+// and the events after it fail at once instead of 10 s each.
+func TestNotALambdaRuntime(t *testing.T) {
+	bin := rudeFn(t)
+	ctx := context.Background()
+	h := replay.RuntimeHandler([]string{bin}, []string{"RUDE_INIT=exit-0"}, 1)
+	r := h.Invoke(ctx, eventAt(t, "/ok"), time.Second)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, validate.FUNCINIT, r.Failure.Rule)
+	assert.Contains(t, r.Failure.Message, "not a Lambda function binary")
+	assert.Contains(t, r.Failure.Message, "--exec")
+	h.Close()
+
+	defer replay.SetInitTimeout(300 * time.Millisecond)()
+	tag, left := tagged(t)
+	h = replay.RuntimeHandler([]string{bin}, []string{"RUDE_INIT=never-poll", tag}, 1)
+	defer h.Close()
+	r = h.Invoke(ctx, eventAt(t, "/ok"), time.Second)
+	require.NotNil(t, r.Failure)
+	assert.Contains(t, r.Failure.Message, "did not ask for an event")
+	start := time.Now()
+	for range 5 {
+		r = h.Invoke(ctx, eventAt(t, "/ok"), time.Second)
+		require.NotNil(t, r.Failure)
+		assert.Equal(t, validate.FUNCINIT, r.Failure.Rule)
+	}
+	assert.Less(t, time.Since(start), 250*time.Millisecond, "later events fail at once")
+	assert.Empty(t, left())
+}
+
+var _ = strings.Contains

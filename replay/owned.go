@@ -1,0 +1,43 @@
+package replay
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"sync/atomic"
+)
+
+// ownerEnv marks the environment of every process albcheck starts for a
+// function. Children inherit it, so a process that left the function's
+// process group (setsid, a daemon's double fork) is still known as the
+// function's: the only trace that survives both a new session and the death
+// of its parent.
+const ownerEnv = "ALBCHECK_FUNCTION_PROCESS"
+
+var ownedSeq atomic.Int64
+
+// owned is one function process and everything it starts. A function's
+// processes end with it: when it is killed, when it exits by itself, and
+// when albcheck stops, as a Lambda execution environment ends whole.
+type owned struct {
+	cmd   *exec.Cmd
+	token string // the value of ownerEnv in the process's environment
+}
+
+// startOwned starts cmd as an owned process: in a process group of its own
+// (so that Ctrl-C in albcheck's terminal reaches albcheck alone, which then
+// stops it), marked with ownerEnv, and on Linux with albcheck as the
+// subreaper of whatever it leaves behind.
+func startOwned(cmd *exec.Cmd) (*owned, error) {
+	o := &owned{cmd: cmd, token: fmt.Sprintf("%d.%d", os.Getpid(), ownedSeq.Add(1))}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, ownerEnv+"="+o.token)
+	cmd.SysProcAttr = procAttr()
+	prepareOwner()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}

@@ -1,0 +1,177 @@
+package replay
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// procAttr puts a function's process in a group of its own and asks Linux
+// to kill it should albcheck die without cleaning up (SIGKILL leaves no
+// chance to).
+func procAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+// prSetChildSubreaper is PR_SET_CHILD_SUBREAPER from linux/prctl.h.
+const prSetChildSubreaper = 36
+
+var subreaper sync.Once
+
+// prepareOwner makes albcheck the subreaper of its descendants (Linux 3.4):
+// a process whose parent dies is re-parented to albcheck rather than to
+// init, so what a function leaves behind, even in a session of its own,
+// stays where albcheck can find it, end it and reap it. Chosen over a
+// cgroup, which needs root or a delegated hierarchy, and over
+// PR_SET_PDEATHSIG alone, which reaches only the direct child.
+func prepareOwner() {
+	subreaper.Do(func() {
+		_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	})
+}
+
+// kill ends the process and every process it started.
+func (o *owned) kill() {
+	if o.cmd.Process == nil {
+		return
+	}
+	killTree(o.cmd.Process.Pid)
+	o.sweep()
+}
+
+// cleanup ends whatever the process left behind once it has exited: the
+// rest of its process group and the processes re-parented to albcheck that
+// carry its mark.
+func (o *owned) cleanup() {
+	if o.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-o.cmd.Process.Pid, syscall.SIGKILL)
+	o.sweep()
+}
+
+// sweep ends and reaps albcheck's re-parented children that carry the mark.
+func (o *owned) sweep() {
+	self := os.Getpid()
+	for range 4 { // a dying tree re-parents its survivors: look again
+		var found []int
+		for _, pid := range childrenOf(self) {
+			if pid != o.cmd.Process.Pid && hasMark(pid, o.token) {
+				found = append(found, pid)
+			}
+		}
+		if len(found) == 0 {
+			return
+		}
+		for _, pid := range found {
+			killTree(pid)
+			// Not started through os/exec, so nobody else waits for it.
+			var ws syscall.WaitStatus
+			_, _ = syscall.Wait4(pid, &ws, 0, nil)
+		}
+	}
+}
+
+// killTree stops the process and all its descendants (so that none can
+// fork while the tree is walked), then kills them all. Zombies ignore both.
+func killTree(root int) {
+	seen := map[int]bool{}
+	for range 3 { // a second walk catches a child forked during the first
+		grew := false
+		queue := []int{root}
+		for len(queue) > 0 {
+			pid := queue[0]
+			queue = queue[1:]
+			if !seen[pid] {
+				seen[pid] = true
+				grew = true
+				_ = syscall.Kill(pid, syscall.SIGSTOP)
+			}
+			queue = append(queue, childrenOf(pid)...)
+		}
+		if !grew {
+			break
+		}
+	}
+	_ = syscall.Kill(-root, syscall.SIGKILL) // its group, members not found by the walk included
+	for pid := range seen {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// childrenOf lists a process's children from /proc/PID/task/TID/children
+// (Linux 3.5 with CONFIG_PROC_CHILDREN, which distributions enable), or from
+// every process's parent when that file is missing.
+func childrenOf(pid int) []int {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var kids []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/children")
+		if err != nil {
+			if os.IsNotExist(err) {
+				return childrenByScan(pid)
+			}
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				kids = append(kids, n)
+			}
+		}
+	}
+	return kids
+}
+
+// childrenByScan finds a process's children by reading every process's
+// parent from /proc/PID/stat.
+func childrenByScan(parent int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var kids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 {
+			if ppid, err := strconv.Atoi(f[1]); err == nil && ppid == parent {
+				kids = append(kids, pid)
+			}
+		}
+	}
+	return kids
+}
+
+// hasMark reports whether the process's environment holds ownerEnv=token.
+func hasMark(pid int, token string) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return false
+	}
+	want := []byte(ownerEnv + "=" + token)
+	for kv := range bytes.SplitSeq(b, []byte{0}) {
+		if bytes.Equal(kv, want) {
+			return true
+		}
+	}
+	return false
+}
