@@ -11,7 +11,9 @@
 //	}
 //
 // Fixture files (albcheck's replay format) run as subtests with Replay and
-// ReplayHTTP. Every helper calls t.Helper and is safe under t.Parallel.
+// ReplayHTTP. ALBTEST_UPDATE=1 go test (see UpdateEnv) records the
+// handlers' answers into golden files and fixtures. Every helper calls
+// t.Helper and is safe under t.Parallel.
 package albtest
 
 import (
