@@ -11,16 +11,21 @@
 //	}
 //
 // Fixture files (albcheck's replay format) run as subtests with Replay and
-// ReplayHTTP. Every helper calls t.Helper and is safe under t.Parallel.
+// ReplayHTTP. ALBTEST_UPDATE=1 go test (see UpdateEnv) records the
+// handlers' answers into golden files and fixtures. Every helper calls
+// t.Helper and is safe under t.Parallel.
 package albtest
 
 import (
+	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,11 +34,6 @@ import (
 	"github.com/albcheck/albcheck/validate"
 	"github.com/aws/aws-lambda-go/events"
 )
-
-// Update is the -update flag: golden files are rewritten from what the
-// handler answered (go test ./... -update). albtest registers it; a test
-// package that registers its own -update flag cannot also import albtest.
-var Update = flag.Bool("update", false, "albtest: rewrite golden files from the handlers' answers")
 
 // RequestOption shapes a request made by NewRequest.
 type RequestOption func(*fakeevent.Builder)
@@ -89,29 +89,50 @@ func NewRequest(t testing.TB, method, target string, opts ...RequestOption) even
 	return ev
 }
 
-// Expectation is something the client's response must show.
+// Expectation is something the client's response must show. Every
+// expectation passed to AssertResponse is checked and reported on its own:
+// two of a kind (two BodyContains, a JSONEq beside a BodyContains, two
+// Status) must all hold.
 type Expectation func(*expectation)
 
+// expectation is one option's check, in replay's fixture form so that
+// albtest and albcheck replay judge a response the same way.
 type expectation struct {
 	e      replay.Expect
 	golden string // a file path, relative to the test's directory
+	// invalid is set when the option itself cannot be checked (a bad
+	// regular expression, no status code): it fails with this finding.
+	invalid *validate.Finding
+}
+
+func (x *expectation) fail(rule validate.RuleID, pointer, format string, args ...any) {
+	f := validate.NewFinding(rule, pointer, fmt.Sprintf(format, args...))
+	x.invalid = &f
 }
 
 // Status expects one of these status codes.
 func Status(codes ...int) Expectation {
 	return func(x *expectation) {
-		if len(codes) == 1 {
-			x.e.Status = json.RawMessage(fmt.Sprint(codes[0]))
-			return
+		switch len(codes) {
+		case 0:
+			x.fail(validate.EXPECTSTATUS, "/expect/status", "albtest.Status() names no status code")
+		case 1:
+			x.e.Status = json.RawMessage(strconv.Itoa(codes[0]))
+		default:
+			x.e.Status, _ = json.Marshal(codes)
 		}
-		b, _ := json.Marshal(codes)
-		x.e.Status = b
 	}
 }
 
 // StatusClass expects a status of a class such as "2xx".
 func StatusClass(class string) Expectation {
-	return func(x *expectation) { x.e.Status, _ = json.Marshal(class) }
+	return func(x *expectation) {
+		if len(class) != 3 || class[0] < '1' || class[0] > '5' || strings.ToLower(class[1:]) != "xx" {
+			x.fail(validate.EXPECTSTATUS, "/expect/status", "albtest.StatusClass(%q): want a class from 1xx to 5xx", class)
+			return
+		}
+		x.e.Status, _ = json.Marshal(class)
+	}
 }
 
 // HeaderIs expects a header (any case) with exactly this value.
@@ -122,7 +143,13 @@ func HeaderIs(name, value string) Expectation {
 // HeaderMatches expects a header whose value matches a regular expression.
 func HeaderMatches(name, pattern string) Expectation {
 	v := "/" + pattern + "/"
-	return func(x *expectation) { x.header(name, &v) }
+	return func(x *expectation) {
+		if _, err := regexp.Compile(pattern); err != nil {
+			x.fail(validate.EXPECTHEADER, "/expect/headers/"+name, "albtest.HeaderMatches(%q, %q): %v", name, pattern, err)
+			return
+		}
+		x.header(name, &v)
+	}
 }
 
 // NoHeader expects a header to be absent.
@@ -143,7 +170,13 @@ func BodyContains(s string) Expectation { return func(x *expectation) { x.body()
 
 // BodyMatches expects the decoded body to match a regular expression.
 func BodyMatches(pattern string) Expectation {
-	return func(x *expectation) { x.body().Matches = &pattern }
+	return func(x *expectation) {
+		if _, err := regexp.Compile(pattern); err != nil {
+			x.fail(validate.EXPECTBODY, "/expect/body", "albtest.BodyMatches(%q): %v", pattern, err)
+			return
+		}
+		x.body().Matches = &pattern
+	}
 }
 
 // JSONEq expects the body to be JSON equal to want, ignoring key order and
@@ -162,9 +195,14 @@ func JSONSubset(want string) Expectation {
 }
 
 // Golden expects the decoded body to equal a file (relative to the test's
-// directory); go test -update rewrites it.
+// directory). An update run (see UpdateEnv) writes the file from the body
+// when it differs.
 func Golden(path string) Expectation {
 	return func(x *expectation) {
+		if path == "" {
+			x.fail(validate.EXPECTBODY, "/expect/body", "albtest.Golden(\"\") names no file")
+			return
+		}
 		x.golden = path
 		x.body().File = filepath.Base(path)
 	}
@@ -205,34 +243,64 @@ func RequireResponse[R any](t testing.TB, req events.ALBTargetGroupRequest, resp
 
 func assertDocument(t testing.TB, req events.ALBTargetGroupRequest, doc []byte, expect []Expectation) bool {
 	t.Helper()
-	var x expectation
-	for _, e := range expect {
-		e(&x)
-	}
 	client, rep := fakeevent.ClientResponse(req, doc)
 	body := readAll(client)
 	findings := rep.Findings
-	if x.golden != "" && *Update && client.StatusCode != 502 {
-		if err := os.MkdirAll(filepath.Dir(x.golden), 0o755); err == nil {
-			err = os.WriteFile(x.golden, body, 0o644)
+	failed := false // also by a misuse that is not a finding
+	// Each expectation fills an Expect of its own and is checked on its
+	// own: folded into one, a second option of a kind would overwrite the
+	// first, and replay's body check looks at one body field only.
+	for i, opt := range expect {
+		if opt == nil {
+			t.Errorf("albtest: expectation %d of %d is nil", i+1, len(expect))
+			failed = true
+			continue
+		}
+		var x expectation
+		opt(&x)
+		if x.invalid != nil {
+			findings = append(findings, *x.invalid)
+			continue
+		}
+		// When the client gets the ALB's own status, the reply's content
+		// never arrives: there is nothing to compare, and nothing to record.
+		if rep.ClientStatus() != 0 {
+			continue
+		}
+		if x.golden != "" {
+			update, err := updating()
 			if err != nil {
-				t.Errorf("albtest: update %s: %v", x.golden, err)
+				t.Errorf("albtest: %v", err)
+				failed = true
+			}
+			if update {
+				if err := writeGolden(x.golden, body); err != nil {
+					findings = append(findings, validate.NewFinding(validate.EXPECTBODY, "/expect/body", fmt.Sprintf("update golden file: %v", err)))
+					continue
+				}
 			}
 		}
-	}
-	if len(expect) > 0 && rep.ClientStatus() == 0 {
 		findings = append(findings, replay.CheckExpect(&x.e, client, body, 0, filepath.Dir(x.golden), "")...)
 	}
-	failed := false
-	for _, f := range findings {
-		if f.Severity == validate.Error {
-			failed = true
-		}
-	}
-	if failed {
+	if slices.ContainsFunc(findings, func(f validate.Finding) bool { return f.Severity == validate.Error }) {
+		failed = true
 		t.Errorf("%s", describe(rep.Mode, findings, client.StatusCode))
 	}
 	return !failed
+}
+
+// writeGolden writes body to path unless the file already holds exactly
+// that, so that an update with unchanged answers leaves the tree (and its
+// timestamps) alone.
+func writeGolden(path string, body []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, body) {
+		return nil
+	}
+	// Both errors are *fs.PathError, which name the path.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, body, 0o644)
 }
 
 // describe is the failure message: one entry per problem, the product of

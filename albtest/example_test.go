@@ -45,8 +45,9 @@ func ExampleNewRequest() {
 //
 //	func TestFixtures(t *testing.T) { albtest.Replay(t, "testdata/fixtures", handler) }
 //
-// go test -run 'TestFixtures/create_an_order' runs one (spaces become _); go test -update
-// rewrites golden files.
+// go test -run 'TestFixtures/create_an_order' runs one (spaces become _);
+// ALBTEST_UPDATE=1 go test rewrites the golden files and expectations that
+// fail from the answers.
 func ExampleReplay() {
 	var t *testing.T // in a test, the *testing.T you are given
 	if t != nil {
