@@ -30,6 +30,7 @@ type replayOptions struct {
 	shard    string
 	update   bool
 	color    string
+	maxSize  int64
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -79,6 +80,7 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 	f.StringVar(&o.shard, "shard", "", "K/N: run the K-th of N deterministic slices of the suite")
 	f.BoolVar(&o.update, "update", false, "rewrite golden files and expectations from the answers")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
+	f.Int64Var(&o.maxSize, "max-size", inputs.DefaultMaxSize, "refuse fixture and golden files larger than this many bytes")
 	return cmd
 }
 
@@ -88,6 +90,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	if len(o.paths) == 0 {
 		return usageError("give fixture files or directories (see albcheck replay --help)")
+	}
+	if o.maxSize <= 0 {
+		return usageError("--max-size must be positive")
 	}
 	var mode fakeevent.Mode
 	switch o.mode {
@@ -134,10 +139,10 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		for in := range seq {
 			loaded, err := []*replay.Case(nil), in.Err
 			if err == nil {
-				loaded, err = replay.Load(in.Path, mode)
+				loaded, err = replay.LoadWith(in.Path, replay.LoadOptions{Mode: mode, Root: in.Root, MaxSize: o.maxSize})
 			}
 			if err != nil {
-				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())}}}
+				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{readFinding(err)}}}
 			}
 			for _, c := range loaded {
 				if runRe != nil && !runRe.MatchString(c.Name) {

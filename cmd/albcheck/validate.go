@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -32,7 +33,7 @@ type validateOptions struct {
 	engine   string
 }
 
-const defaultMaxSize = 16 << 20
+const defaultMaxSize = inputs.DefaultMaxSize
 
 func newValidateCmd(s *streams) *cobra.Command {
 	o := &validateOptions{}
@@ -127,16 +128,16 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		if err == nil {
 			return doc, nil
 		}
-		rule, msg := validate.JSON007, "cannot read: "+err.Error()
-		var tl *inputs.TooLargeError
-		if errors.As(err, &tl) {
-			rule, msg = validate.JSON005, "not read: "+err.Error()
-		}
-		f := validate.NewFinding(rule, "", msg)
+		f := readFinding(err)
 		f.Line, f.Column = 1, 1 // the file as a whole
 		return nil, &render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{f}}
 	}
 	check := func(in inputs.Input, doc []byte) render.Result {
+		opts := opts
+		if rel, err := filepath.Rel(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
+			// The files a fixture names, looked up as replay would.
+			opts = append(opts[:len(opts):len(opts)], validate.WithFixtureFile(in.Root, rel))
+		}
 		rep := validate.Document(doc, opts...)
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
@@ -192,6 +193,17 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return errFindings
 	}
 	return nil
+}
+
+// readFinding is the finding for an input that could not be read: JSON-005
+// when it is over --max-size, JSON-007 otherwise.
+func readFinding(err error) validate.Finding {
+	var tl *inputs.TooLargeError
+	if errors.As(err, &tl) {
+		tl.Flag = "--max-size"
+		return validate.NewFinding(validate.JSON005, "", "not read: "+err.Error())
+	}
+	return validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())
 }
 
 // aheadLimit bounds how many results may wait for an earlier one.
