@@ -54,6 +54,16 @@ Handlers:
                     credential chain (--region, --endpoint-url); --parallel N
                     invokes it N at a time
 
+Files a fixture names (bodyFile, golden files) are relative to the fixture file
+and are read and written only inside the fixture root: the directory given on
+the command line, or a fixture file's own folder. Only regular files are read,
+each up to --max-size bytes.
+
+--update records the answers into the expectations that failed (status, header
+values or null for absent, body json, equals or golden file), replacing only
+those values, so that the same answers then pass; it writes nothing when every
+expectation holds.
+
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck replay --cmd bin/orders fixtures/
   albcheck replay --exec 'python3 handler.py' --run 'orders' fixtures/
@@ -78,7 +88,7 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failing fixture")
 	f.StringVar(&o.run, "run", "", "only fixtures whose name matches this regular expression")
 	f.StringVar(&o.shard, "shard", "", "K/N: run the K-th of N deterministic slices of the suite")
-	f.BoolVar(&o.update, "update", false, "rewrite golden files and expectations from the answers")
+	f.BoolVar(&o.update, "update", false, "record the answers into the expectations and golden files that failed")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
 	f.Int64Var(&o.maxSize, "max-size", inputs.DefaultMaxSize, "refuse fixture and golden files larger than this many bytes")
 	return cmd

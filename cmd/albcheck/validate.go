@@ -41,8 +41,9 @@ func newValidateCmd(s *streams) *cobra.Command {
 		Use:   "validate [PATH|DIR|GLOB|-]...",
 		Short: "Check ALB request events, response documents and fixture files",
 		Long: `Check each document against the JSON Schemas and the rules of the ALB contract.
-Directories are walked for *.json files; - reads standard input. Each document's
-kind (request event, response document, fixture file) is detected from its keys,
+Directories are walked for *.json files; - reads standard input. Only regular
+files are read (feed a pipe to -). Each document's kind (request event, response
+document, fixture file) is detected from its keys,
 or set with --kind; its mode (multi-value headers off or on) likewise, or --mode.
 
 Exit status: 0 when every input passes, 1 when any fails, 2 for usage errors or
