@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -65,7 +66,7 @@ func Check(c *Case, r Result) *Outcome {
 	// arrived: its expectations cannot be checked, nor recorded (Update).
 	o.reached = rep.ClientStatus() == 0
 	if c.Expect != nil && o.reached {
-		o.Findings = append(o.Findings, checkExpect(c.Expect, resp, o.Body, r.Duration, c.files, c.pointer(""))...)
+		o.Findings = append(o.Findings, checkExpect(c.Expect, resp, o.Body, r.Duration, c.fileAccess(), c.pointer(""))...)
 	}
 	return o
 }
@@ -83,6 +84,17 @@ func (c *Case) pointer(p string) string {
 // pointers are prefix+"/expect/…").
 func CheckExpect(e *Expect, resp *http.Response, body []byte, took time.Duration, dir, prefix string) []validate.Finding {
 	return checkExpect(e, resp, body, took, dirFiles(dir), prefix)
+}
+
+// fileAccess is how the case reaches the files it names: a case made by
+// hand rather than loaded has its file's folder as its root.
+func (c *Case) fileAccess() fixtureFiles {
+	if c.files.root == "" {
+		f := dirFiles(filepath.Dir(c.File))
+		f.name = filepath.Base(c.File)
+		return f
+	}
+	return c.files
 }
 
 // dirFiles finds golden files in dir, which is their root too.

@@ -90,7 +90,8 @@ func lineIndent(doc []byte, offset int) string {
 }
 
 // valueSpan finds the value at pointer in doc, which must be valid JSON. A
-// key given twice is found at its last occurrence, the one decoders keep.
+// key given twice is found at its last occurrence, the one decoders keep;
+// a key in another case ("Status") is found as encoding/json finds it.
 func valueSpan(doc []byte, pointer string) (int, int, error) {
 	var tokens []string
 	if pointer != "" {
@@ -106,7 +107,7 @@ func valueSpan(doc []byte, pointer string) (int, int, error) {
 		if i >= len(doc) {
 			return 0, 0, fmt.Errorf("not found")
 		}
-		found := -1
+		found, folded := -1, -1
 		switch doc[i] {
 		case '{':
 			i = skipSpace(doc, i+1)
@@ -118,8 +119,11 @@ func valueSpan(doc []byte, pointer string) (int, int, error) {
 				}
 				i = skipSpace(doc, keyEnd)
 				i = skipSpace(doc, i+1) // the colon
-				if key == tok {
+				switch {
+				case key == tok:
 					found = i
+				case strings.EqualFold(key, tok):
+					folded = i
 				}
 				i = skipSpace(doc, skipValue(doc, i))
 				if i < len(doc) && doc[i] == ',' {
@@ -141,6 +145,11 @@ func valueSpan(doc []byte, pointer string) (int, int, error) {
 					i = skipSpace(doc, i+1)
 				}
 			}
+		}
+		if found < 0 {
+			// encoding/json, which read the fixture, matches a field
+			// name without regard to case when no key is exact.
+			found = folded
 		}
 		if found < 0 {
 			return 0, 0, fmt.Errorf("not found")

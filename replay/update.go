@@ -53,7 +53,7 @@ func Update(outcomes []*Outcome) ([]string, error) {
 			if c.spec == nil || c.Expect == nil || o.Response == nil || !o.reached || len(c.Problems) > 0 {
 				continue
 			}
-			files = c.files
+			files = c.fileAccess()
 			e, err := caseEdits(o)
 			if err != nil {
 				return written, fmt.Errorf("%s: %w", file, err)
@@ -126,7 +126,7 @@ func caseEdits(o *Outcome) (updates, error) {
 		u.json = append(u.json, jsonEdit{c.pointer(headerPointer(name)), v})
 	}
 	b := e.Body
-	if b == nil || bodyMismatch(b, o.Body, c.files) == "" {
+	if b == nil || bodyMismatch(b, o.Body, c.fileAccess()) == "" {
 		return u, nil
 	}
 	switch {
