@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -40,38 +41,60 @@ func StatIn(root *os.Root, name string) (fs.FileInfo, error) {
 	return st, rootError(err)
 }
 
-// WriteIn replaces the content of the regular file name inside root, or
-// creates it (and its folders). Anything else at that name (a named pipe, a
-// device, a link out of root) is refused without writing.
+// WriteIn replaces the file name inside root with data, or creates it (and
+// its folders). Anything else at that name (a named pipe, a device, a link
+// out of root) is refused without writing. The data goes to a new file that
+// is then renamed over name, so a hard link at name to a file elsewhere is
+// replaced, not written through, and no reader sees half a file.
 func WriteIn(root *os.Root, name string, data []byte) error {
-	f, err := openIn(root, name, os.O_WRONLY)
-	if errors.Is(err, fs.ErrNotExist) {
-		if dir := filepath.Dir(name); dir != "." {
-			if err := root.MkdirAll(dir, 0o755); err != nil {
-				return rootError(err)
-			}
-		}
-		// O_EXCL: a dangling link at name is not followed.
-		f, err = openIn(root, name, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err := checkLocal(name); err != nil {
+		return err
 	}
+	perm := fs.FileMode(0o644)
+	st, err := root.Stat(name)
+	switch {
+	case err == nil && !st.Mode().IsRegular():
+		return &fs.PathError{Op: "write", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(st.Mode()))}
+	case err == nil:
+		perm = st.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
+		return rootError(err)
+	}
+	if _, lerr := root.Lstat(name); lerr == nil && err != nil {
+		// A dangling link: renaming over it would replace it, but it
+		// may point out of root, and a fixture must not seem to write
+		// where it cannot.
+		return &fs.PathError{Op: "write", Path: name, Err: ErrOutsideRoot}
+	}
+	dir := filepath.Dir(name)
+	if dir != "." {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
+			return rootError(err)
+		}
+	}
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d-%d.albcheck-tmp", filepath.Base(name), os.Getpid(), tmpCount.Add(1)))
+	f, err := openIn(root, tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {
 		return err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = &fs.PathError{Op: "write", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(st.Mode()))}
-	}
+	_, err = f.Write(data)
 	if err == nil {
-		err = f.Truncate(0)
-	}
-	if err == nil {
-		_, err = f.Write(data)
+		err = f.Chmod(perm)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = rootError(root.Rename(tmp, name))
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
 	return err
 }
+
+// tmpCount tells apart the temporary files of concurrent writes.
+var tmpCount atomic.Uint64
 
 // openIn opens name inside root without blocking on a named pipe.
 func openIn(root *os.Root, name string, flag int) (*os.File, error) {

@@ -56,10 +56,26 @@ func TestRootConfines(t *testing.T) {
 	b, err = ReadIn(root, "golden/new.golden", 100)
 	require.NoError(t, err)
 	assert.Equal(t, "new", string(b))
-	require.NoError(t, WriteIn(root, "inside", []byte("x")), "a link inside is written through")
-	b, err = os.ReadFile(filepath.Join(dir, "ok.bin"))
+	require.NoError(t, WriteIn(root, "inside", []byte("x")), "a link inside is replaced by the file")
+	b, err = os.ReadFile(filepath.Join(dir, "inside"))
 	require.NoError(t, err)
 	assert.Equal(t, "x", string(b))
+	b, err = os.ReadFile(filepath.Join(dir, "ok.bin"))
+	require.NoError(t, err)
+	assert.Equal(t, "ok", string(b), "what it linked to is left alone")
+
+	// A hard link to a file outside is replaced, not written through.
+	if err := os.Link(secret, filepath.Join(dir, "hard")); err == nil {
+		require.NoError(t, WriteIn(root, "hard", []byte("pwned")))
+		b, err = os.ReadFile(secret)
+		require.NoError(t, err)
+		assert.Equal(t, "secret", string(b))
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.NotContains(t, e.Name(), "albcheck-tmp", "no temporary file left behind")
+	}
 }
 
 // A named pipe in the root is neither read nor written, and does not block.
