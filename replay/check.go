@@ -3,9 +3,12 @@ package replay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -26,6 +30,9 @@ type Outcome struct {
 	// Body is Response's body.
 	Body     []byte
 	Findings []validate.Finding
+	// reached is set when the function's reply reached the client (not
+	// the ALB's own 502): only then are expectations checked or recorded.
+	reached bool
 }
 
 // OK reports whether the case passed: no error finding (warnings fail only
@@ -56,9 +63,10 @@ func Check(c *Case, r Result) *Outcome {
 	o.Body, _ = io.ReadAll(resp.Body)
 	o.Findings = append(o.Findings, rep.Findings...)
 	// When the client got the ALB's 502, the reply's own content never
-	// arrived: its expectations cannot be checked.
-	if c.Expect != nil && rep.ClientStatus() == 0 {
-		o.Findings = append(o.Findings, CheckExpect(c.Expect, resp, o.Body, r.Duration, dirOf(c.File), c.pointer(""))...)
+	// arrived: its expectations cannot be checked, nor recorded (Update).
+	o.reached = rep.ClientStatus() == 0
+	if c.Expect != nil && o.reached {
+		o.Findings = append(o.Findings, checkExpect(c.Expect, resp, o.Body, r.Duration, c.fileAccess(), c.pointer(""))...)
 	}
 	return o
 }
@@ -75,6 +83,26 @@ func (c *Case) pointer(p string) string {
 // read from dir; prefix is the expectation's place in its fixture (its
 // pointers are prefix+"/expect/…").
 func CheckExpect(e *Expect, resp *http.Response, body []byte, took time.Duration, dir, prefix string) []validate.Finding {
+	return checkExpect(e, resp, body, took, dirFiles(dir), prefix)
+}
+
+// fileAccess is how the case reaches the files it names: a case made by
+// hand rather than loaded has its file's folder as its root.
+func (c *Case) fileAccess() fixtureFiles {
+	if c.files.root == "" {
+		f := dirFiles(filepath.Dir(c.File))
+		f.name = filepath.Base(c.File)
+		return f
+	}
+	return c.files
+}
+
+// dirFiles finds golden files in dir, which is their root too.
+func dirFiles(dir string) fixtureFiles {
+	return fixtureFiles{root: dir, name: ".", maxSize: inputs.DefaultMaxSize}
+}
+
+func checkExpect(e *Expect, resp *http.Response, body []byte, took time.Duration, files fixtureFiles, prefix string) []validate.Finding {
 	var out []validate.Finding
 	add := func(rule validate.RuleID, p, msg string) {
 		out = append(out, validate.NewFinding(rule, prefix+p, msg))
@@ -85,28 +113,12 @@ func CheckExpect(e *Expect, resp *http.Response, body []byte, took time.Duration
 		}
 	}
 	for _, name := range sortedNames(e.Headers) {
-		want := e.Headers[name]
-		got, present := resp.Header.Values(name), len(resp.Header.Values(name)) > 0
-		p := "/expect/headers/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
-		switch {
-		case want == nil && present:
-			add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want it absent", name, strings.Join(got, ", ")))
-		case want == nil:
-		case !present:
-			add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is absent, want %q", name, *want))
-		default:
-			if re, ok := validate.HeaderPattern(*want); ok {
-				rx, err := regexp.Compile(re)
-				if err != nil || !anyMatch(rx, got) {
-					add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want a match for /%s/", name, strings.Join(got, ", "), re))
-				}
-			} else if !contains(got, *want) {
-				add(validate.EXPECTHEADER, p, fmt.Sprintf("%s is %q, want %q", name, strings.Join(got, ", "), *want))
-			}
+		if msg := headerMismatch(name, e.Headers[name], resp.Header.Values(name)); msg != "" {
+			add(validate.EXPECTHEADER, headerPointer(name), msg)
 		}
 	}
 	if b := e.Body; b != nil {
-		if msg := bodyMismatch(b, body, dir); msg != "" {
+		if msg := bodyMismatch(b, body, files); msg != "" {
 			add(validate.EXPECTBODY, "/expect/body", msg)
 		}
 	}
@@ -116,7 +128,36 @@ func CheckExpect(e *Expect, resp *http.Response, body []byte, took time.Duration
 	return out
 }
 
-func bodyMismatch(b *BodyExpect, body []byte, dir string) string {
+// headerPointer is the place of a header's expectation in its case.
+func headerPointer(name string) string {
+	return "/expect/headers/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+}
+
+// headerMismatch says how the values a header has (got) miss what is
+// expected of it (want: nil for absent, /regex/, or a value one of them
+// equals); "" when they do not.
+func headerMismatch(name string, want *string, got []string) string {
+	present := len(got) > 0
+	switch {
+	case want == nil && present:
+		return fmt.Sprintf("%s is %q, want it absent", name, strings.Join(got, ", "))
+	case want == nil:
+	case !present:
+		return fmt.Sprintf("%s is absent, want %q", name, *want)
+	default:
+		if re, ok := validate.HeaderPattern(*want); ok {
+			rx, err := regexp.Compile(re)
+			if err != nil || !anyMatch(rx, got) {
+				return fmt.Sprintf("%s is %q, want a match for /%s/", name, strings.Join(got, ", "), re)
+			}
+		} else if !contains(got, *want) {
+			return fmt.Sprintf("%s is %q, want %q", name, strings.Join(got, ", "), *want)
+		}
+	}
+	return ""
+}
+
+func bodyMismatch(b *BodyExpect, body []byte, files fixtureFiles) string {
 	switch {
 	case b.Equals != nil:
 		if string(body) != *b.Equals {
@@ -149,9 +190,12 @@ func bodyMismatch(b *BodyExpect, body []byte, dir string) string {
 			return fmt.Sprintf("the JSON body does not %s the expected value:\n%s", what, diff(string(w), string(g)))
 		}
 	case b.File != "":
-		want, err := readInside(dir, b.File)
-		if err != nil {
+		want, err := files.read(nil, b.File, files.maxSize)
+		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Sprintf("golden file %s: %v (albcheck replay --update writes it)", b.File, err)
+		}
+		if err != nil {
+			return fmt.Sprintf("golden file %s: %v", b.File, err)
 		}
 		if !bytes.Equal(want, body) {
 			return fmt.Sprintf("the body differs from %s (albcheck replay --update rewrites it):\n%s", b.File, diff(string(want), string(body)))

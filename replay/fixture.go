@@ -10,11 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/validate"
@@ -46,6 +46,8 @@ type Case struct {
 	bare     bool
 	listFile bool
 	spec     *caseSpec
+	// files finds the files the case names, inside its fixture root.
+	files fixtureFiles
 }
 
 // Expect is what a case expects of the client's response.
@@ -86,19 +88,74 @@ type shortRequest struct {
 	BodyFile   string                     `json:"bodyFile,omitempty"`
 }
 
-// Load reads the cases of a fixture file. A file that is not a valid fixture
-// gives cases with Problems (they fail when run) rather than an error; the
-// error is for a file that cannot be read at all.
+// LoadOptions says how fixture files are loaded; the zero value is useful.
+type LoadOptions struct {
+	// Mode, when set, is the target group's mode of every case (--mode),
+	// whatever the fixture says; events written in the other mode are
+	// converted as the ALB would have sent them.
+	Mode fakeevent.Mode
+	// Root is the fixture root, the folder no read or write leaves: the
+	// fixture file itself, its bodyFiles and its golden files are opened
+	// inside it (os.Root), so no absolute path, ".." or symbolic link
+	// reaches anything else. It is the directory given on the command
+	// line; empty means the fixture file's own folder. Names in a fixture
+	// are relative to the fixture file.
+	Root string
+	// MaxSize bounds every read of a fixture or golden file, in bytes
+	// (0: inputs.DefaultMaxSize); a file over it is refused by its size,
+	// without being read (an *inputs.TooLargeError).
+	MaxSize int64
+}
+
+// Load reads the cases of a fixture file, with its own folder as the
+// fixture root (LoadWith). A file that is not a valid fixture gives cases
+// with Problems (they fail when run) rather than an error; the error is for
+// a file that cannot be read at all.
 func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
-	doc, err := inputs.ReadFile(file, math.MaxInt64)
+	return LoadWith(file, LoadOptions{Mode: mode})
+}
+
+// LoadWith is Load with options: the fixture root and the size limit.
+func LoadWith(file string, o LoadOptions) ([]*Case, error) {
+	files, err := newFixtureFiles(file, o.Root, o.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(files.root)
+	if err != nil {
+		return nil, fmt.Errorf("fixture root: %w", err)
+	}
+	defer root.Close()
+	cases, err := load(file, o.Mode, files, root)
+	if err != nil {
+		return nil, &loadError{file, err}
+	}
+	return cases, nil
+}
+
+// loadError names the fixture file that could not be read. Its message is
+// made when it is shown, so that a caller can still name the flag that
+// raises an *inputs.TooLargeError's limit.
+type loadError struct {
+	file string
+	err  error
+}
+
+func (e *loadError) Error() string { return e.file + ": " + e.err.Error() }
+func (e *loadError) Unwrap() error { return e.err }
+
+func load(file string, mode fakeevent.Mode, files fixtureFiles, root *os.Root) ([]*Case, error) {
+	doc, err := inputs.ReadIn(root, files.name, files.maxSize)
 	if err != nil {
 		return nil, err
 	}
 	var value any
-	rep := validate.Document(doc, validate.WithPositions(), validate.WithValue(&value))
+	// validate looks up the files the fixture names in the same root, so
+	// that validate and replay say the same about them.
+	rep := validate.Document(doc, validate.WithPositions(), validate.WithValue(&value), validate.WithFixtureFile(files.root, files.name))
 	switch rep.Kind {
 	case validate.KindRequest:
-		c := &Case{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), bare: true}
+		c := &Case{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), bare: true, files: files}
 		c.Problems = errorsOf(rep)
 		if len(c.Problems) == 0 {
 			c.Event = eventOf(value)
@@ -106,10 +163,8 @@ func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
 			if rep.Mode == validate.ModeMulti {
 				c.Mode = fakeevent.Multi
 			}
-			if mode != "" {
-				c.Mode = mode
-			}
 			c.EventJSON = bytes.TrimSpace(trimBOM(doc)) // sent as written
+			c.forceMode(mode)
 		}
 		return []*Case{c}, nil
 	case validate.KindFixture:
@@ -143,7 +198,7 @@ func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
 	}
 	var cases []*Case
 	for i := range specs {
-		c := &Case{File: file, Index: i, Name: specs[i].Name, Description: specs[i].Description, Expect: specs[i].Expect, spec: &specs[i], listFile: trimmed[0] == '['}
+		c := &Case{File: file, Index: i, Name: specs[i].Name, Description: specs[i].Description, Expect: specs[i].Expect, spec: &specs[i], listFile: trimmed[0] == '[', files: files}
 		prefix := ""
 		if trimmed[0] == '[' {
 			prefix = fmt.Sprintf("/%d", i)
@@ -154,8 +209,13 @@ func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
 			}
 		}
 		if len(c.Problems) == 0 {
-			if err := c.build(mode); err != nil {
-				c.Problems = append(c.Problems, validate.NewFinding(validate.FIX001, prefix, err.Error()))
+			if err := c.build(mode, root); err != nil {
+				var bad *fileProblem
+				if errors.As(err, &bad) {
+					c.Problems = append(c.Problems, bad.finding)
+				} else {
+					c.Problems = append(c.Problems, validate.NewFinding(validate.FIX001, prefix, err.Error()))
+				}
 			}
 		}
 		cases = append(cases, c)
@@ -163,13 +223,10 @@ func Load(file string, mode fakeevent.Mode) ([]*Case, error) {
 	return cases, nil
 }
 
-// build makes the case's event.
-func (c *Case) build(force fakeevent.Mode) error {
+// build makes the case's event; root is the fixture root, open.
+func (c *Case) build(force fakeevent.Mode, root *os.Root) error {
 	s := c.spec
 	c.Mode = fakeevent.Mode(s.Mode)
-	if force != "" {
-		c.Mode = force
-	}
 	if s.Event != nil {
 		if err := decodeEvent(s.Event, &c.Event); err != nil {
 			return err
@@ -181,7 +238,11 @@ func (c *Case) build(force fakeevent.Mode) error {
 			}
 		}
 		c.EventJSON = s.Event // sent as written
+		c.forceMode(force)
 		return nil
+	}
+	if force != "" {
+		c.Mode = force
 	}
 	if c.Mode == "" {
 		c.Mode = fakeevent.Single
@@ -209,9 +270,11 @@ func (c *Case) build(force fakeevent.Mode) error {
 		}
 		b.BodyBytes(p)
 	case r.BodyFile != "":
-		p, err := readInside(filepath.Dir(c.File), r.BodyFile)
+		// Bounded by the ALB's request limit: a larger body could never be
+		// sent, so it is refused by its size without being read.
+		p, err := c.files.read(root, r.BodyFile, alb.MaxRequestBody)
 		if err != nil {
-			return fmt.Errorf("bodyFile: %w", err)
+			return &fileProblem{validate.FixtureFileFinding(c.pointer("/request/bodyFile"), "bodyFile", r.BodyFile, err)}
 		}
 		b.BodyBytes(p)
 	}
@@ -224,39 +287,136 @@ func (c *Case) build(force fakeevent.Mode) error {
 	return nil
 }
 
-// errOutsideRoot refuses a file name that leaves the fixture's folder.
-var errOutsideRoot = errors.New("the path leaves the fixture's folder")
+// fileProblem is a file named by a case that cannot be used, as the
+// finding that says why.
+type fileProblem struct{ finding validate.Finding }
 
-// readInside reads name relative to dir, refusing anything that resolves
-// outside dir (through "..", an absolute path or a symbolic link).
-func readInside(dir, name string) ([]byte, error) {
-	p, err := insidePath(dir, name)
-	if err != nil {
-		return nil, err
-	}
-	return os.ReadFile(p)
+func (p *fileProblem) Error() string { return p.finding.Message }
+
+// fixtureFiles opens the files of one fixture file inside its fixture root.
+type fixtureFiles struct {
+	root    string // the fixture root
+	name    string // the fixture file, relative to root
+	maxSize int64
 }
 
-func insidePath(dir, name string) (string, error) {
-	if filepath.IsAbs(name) || !filepath.IsLocal(name) {
-		return "", errOutsideRoot
+func newFixtureFiles(file, root string, maxSize int64) (fixtureFiles, error) {
+	if root == "" {
+		root = filepath.Dir(file)
 	}
-	root, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return "", err
+	if maxSize <= 0 {
+		maxSize = inputs.DefaultMaxSize
 	}
-	p := filepath.Join(dir, name)
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return p, nil // a golden file still to be written
+	rel, err := filepath.Rel(root, file)
+	if err != nil || !filepath.IsLocal(rel) {
+		return fixtureFiles{}, fmt.Errorf("%s: %w (the root is %s)", file, inputs.ErrOutsideRoot, root)
+	}
+	return fixtureFiles{root: root, name: rel, maxSize: maxSize}, nil
+}
+
+// path resolves a name written in the fixture: relative to the fixture
+// file, inside the root.
+func (f fixtureFiles) path(name string) (string, error) {
+	return inputs.FixturePath(filepath.Dir(f.name), name)
+}
+
+// read reads a file the fixture names, or the fixture file itself (name
+// ""), inside the open root (nil: opened for this read), refusing one over
+// limit bytes by its size.
+func (f fixtureFiles) read(root *os.Root, name string, limit int64) ([]byte, error) {
+	p, err := f.name, error(nil)
+	if name != "" {
+		if p, err = f.path(name); err != nil {
+			return nil, err
 		}
-		return "", err
 	}
-	if rel, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(rel) {
-		return "", errOutsideRoot
+	if root == nil {
+		if root, err = os.OpenRoot(f.root); err != nil {
+			return nil, err
+		}
+		defer root.Close()
 	}
-	return p, nil
+	return inputs.ReadIn(root, p, limit)
+}
+
+// write replaces a file the fixture names (a golden file) or the fixture
+// file itself (name ""), inside the root, unless it already holds data.
+// It reports whether it wrote.
+func (f fixtureFiles) write(name string, data []byte) (bool, error) {
+	p := f.name
+	if name != "" {
+		var err error
+		if p, err = f.path(name); err != nil {
+			return false, err
+		}
+	}
+	root, err := os.OpenRoot(f.root)
+	if err != nil {
+		return false, err
+	}
+	defer root.Close()
+	if old, err := inputs.ReadIn(root, p, f.maxSize); err == nil && bytes.Equal(old, data) {
+		return false, nil // unchanged: not even its time is touched
+	}
+	return true, inputs.WriteIn(root, p, data)
+}
+
+// forceMode sends a full event in the mode --mode gives, when it is not
+// the event's own: the ALB sends one mode's fields only, so the event is
+// converted as the ALB would have sent that request.
+func (c *Case) forceMode(force fakeevent.Mode) {
+	if force == "" || force == c.Mode {
+		return
+	}
+	c.Mode = force
+	c.Event = toMode(c.Event, force)
+	c.EventJSON = fakeevent.Marshal(c.Event)
+}
+
+// toMode converts an event to the other mode: to multi, each value becomes
+// a list of one; to single, a list keeps its last value, which is the one
+// the ALB passes when multi-value headers are off.
+func toMode(ev events.ALBTargetGroupRequest, m fakeevent.Mode) events.ALBTargetGroupRequest {
+	if m == fakeevent.Multi {
+		ev.MultiValueHeaders = toLists(ev.Headers, ev.MultiValueHeaders)
+		ev.MultiValueQueryStringParameters = toLists(ev.QueryStringParameters, ev.MultiValueQueryStringParameters)
+		ev.Headers, ev.QueryStringParameters = nil, nil
+		return ev
+	}
+	ev.Headers = toLast(ev.MultiValueHeaders, ev.Headers)
+	ev.QueryStringParameters = toLast(ev.MultiValueQueryStringParameters, ev.QueryStringParameters)
+	ev.MultiValueHeaders, ev.MultiValueQueryStringParameters = nil, nil
+	return ev
+}
+
+func toLists(single map[string]string, multi map[string][]string) map[string][]string {
+	if single == nil {
+		if multi == nil {
+			return map[string][]string{}
+		}
+		return multi
+	}
+	out := make(map[string][]string, len(single))
+	for k, v := range single {
+		out[k] = []string{v}
+	}
+	return out
+}
+
+func toLast(multi map[string][]string, single map[string]string) map[string]string {
+	if multi == nil {
+		if single == nil {
+			return map[string]string{}
+		}
+		return single
+	}
+	out := make(map[string]string, len(multi))
+	for k, v := range multi {
+		if len(v) > 0 {
+			out[k] = v[len(v)-1]
+		}
+	}
+	return out
 }
 
 // seedOf gives each short-request case its own reproducible seed, so that
@@ -287,8 +447,6 @@ func errorsOf(rep validate.Report) []validate.Finding {
 	}
 	return out
 }
-
-func dirOf(file string) string { return filepath.Dir(file) }
 
 func trimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF}) }
 

@@ -1,17 +1,23 @@
 package validate
 
 import (
+	"errors"
 	"fmt"
-	"path"
+	iofs "io/fs"
+	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/albcheck/albcheck/alb"
+	"github.com/albcheck/albcheck/internal/inputs"
 )
 
 // checkFixture checks a fixture file: its shape against the fixture schema,
 // each case's event with the request rules in the case's mode, and the paths
 // and regular expressions it names.
-func checkFixture(v any, fs *findings) error {
+func checkFixture(v any, fs *findings, files fixtureFiles) error {
 	errs, err := runSchema(compiled.fixture, v)
 	if err != nil {
 		return err
@@ -58,8 +64,9 @@ func checkFixture(v any, fs *findings) error {
 			}
 			fs.list = append(fs.list, sub.list...)
 		}
-		fixtureRules(obj, prefixes[i], fs)
+		fixtureRules(obj, prefixes[i], fs, &files)
 	}
+	files.close()
 	return nil
 }
 
@@ -93,16 +100,20 @@ func underEvent(p []string) bool {
 	return (len(p) >= 1 && p[0] == "event") || (len(p) >= 2 && p[1] == "event")
 }
 
-func fixtureRules(obj map[string]any, prefix string, fs *findings) {
+func fixtureRules(obj map[string]any, prefix string, fs *findings, files *fixtureFiles) {
 	if req, ok := obj["request"].(map[string]any); ok {
-		if f, ok := req["bodyFile"].(string); ok && !insideRoot(f) {
-			fs.add(FIX002, prefix+"/request/bodyFile", fmt.Sprintf("%q leaves the fixture's folder: use a relative path inside it", f))
+		if f, ok := req["bodyFile"].(string); ok {
+			if bad := files.check(f, true); bad != nil {
+				fs.list = append(fs.list, FixtureFileFinding(fs.prefix+prefix+"/request/bodyFile", "bodyFile", f, bad))
+			}
 		}
 	}
 	exp, _ := obj["expect"].(map[string]any)
 	if body, ok := exp["body"].(map[string]any); ok {
-		if f, ok := body["file"].(string); ok && !insideRoot(f) {
-			fs.add(FIX002, prefix+"/expect/body/file", fmt.Sprintf("%q leaves the fixture's folder: use a relative path inside it", f))
+		if f, ok := body["file"].(string); ok {
+			if bad := files.check(f, false); bad != nil {
+				fs.list = append(fs.list, FixtureFileFinding(fs.prefix+prefix+"/expect/body/file", "golden file", f, bad))
+			}
 		}
 		if re, ok := body["matches"].(string); ok {
 			if _, err := regexp.Compile(re); err != nil {
@@ -131,11 +142,68 @@ func HeaderPattern(v any) (string, bool) {
 	return s[1 : len(s)-1], true
 }
 
-// insideRoot reports whether a relative file name stays inside its folder.
-func insideRoot(name string) bool {
-	if name == "" || filepath.IsAbs(name) || path.IsAbs(name) || strings.Contains(name, `\`) || filepath.VolumeName(name) != "" {
-		return false
+// fixtureFiles finds the files a fixture names, as albcheck replay does.
+type fixtureFiles struct {
+	root, name string // empty root: the names alone are checked
+	opened     *os.Root
+	openErr    error
+}
+
+// check reports what is wrong with the file a fixture names: nothing when
+// it is fine, or a golden file not written yet.
+func (f *fixtureFiles) check(name string, bodyFile bool) error {
+	dir := "."
+	if f.root != "" {
+		dir = filepath.Dir(f.name)
 	}
-	clean := path.Clean(name)
-	return clean != ".." && !strings.HasPrefix(clean, "../")
+	p, err := inputs.FixturePath(dir, name)
+	if err != nil || f.root == "" {
+		return err
+	}
+	if f.opened == nil && f.openErr == nil {
+		f.opened, f.openErr = os.OpenRoot(f.root)
+	}
+	if f.openErr != nil {
+		return f.openErr
+	}
+	if bodyFile {
+		_, err = inputs.CheckIn(f.opened, p, alb.MaxRequestBody)
+		return err
+	}
+	// A golden file may not exist yet (albcheck replay --update writes
+	// it), but it must not be a way out of the root, nor a pipe or device.
+	if _, err := inputs.CheckIn(f.opened, p, math.MaxInt64); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (f *fixtureFiles) close() {
+	if f.opened != nil {
+		f.opened.Close()
+		f.opened = nil
+	}
+}
+
+// FixtureFileFinding is the finding for a file a fixture names (what is
+// "bodyFile" or "golden file", name as written, at pointer) that err says
+// cannot be used: FIX-002 when it leaves the fixture root, REQ-005 when a
+// bodyFile is over the ALB's request limit, JSON-005 when a golden file is
+// over the size limit, JSON-007 when it cannot be read. validate and replay
+// both use it, so they say the same about a fixture.
+func FixtureFileFinding(pointer, what, name string, err error) Finding {
+	var tooLarge *inputs.TooLargeError
+	switch {
+	case errors.Is(err, inputs.ErrOutsideRoot):
+		return NewFinding(FIX002, pointer, fmt.Sprintf("%s %q leaves the fixture root: use a relative path inside it, with no link out of it", what, name))
+	case errors.As(err, &tooLarge) && what == "bodyFile":
+		size := "over"
+		if tooLarge.Size >= 0 {
+			size = fmt.Sprintf("%d bytes, over", tooLarge.Size)
+		}
+		return NewFinding(REQ005, pointer, fmt.Sprintf("%s %q is %s the ALB's request body limit of %d bytes: the ALB answers 413 without invoking the function (not read)", what, name, size, tooLarge.Limit))
+	case errors.As(err, &tooLarge):
+		return NewFinding(JSON005, pointer, fmt.Sprintf("%s %q: not read: %v", what, name, err))
+	}
+	return NewFinding(JSON007, pointer, fmt.Sprintf("%s %q cannot be read: %v", what, name, err))
 }

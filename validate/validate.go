@@ -26,6 +26,7 @@ type config struct {
 	strict    bool
 	positions bool
 	value     *any
+	files     fixtureFiles
 }
 
 func newConfig(opts []Option) config {
@@ -85,6 +86,18 @@ func WithPositions() Option { return func(c *config) { c.positions = true } }
 // JSON), so that a caller that needs the document itself does not decode it
 // a second time. Numbers are json.Number; the value must not be modified.
 func WithValue(v *any) Option { return func(c *config) { c.value = v } }
+
+// WithFixtureFile says where a fixture file lives: name is its path inside
+// root, the fixture root (the directory given on the command line, or a
+// file's own folder). The files its cases name (bodyFile, expect.body.file)
+// are then looked up there, as albcheck replay would read them: one that
+// leaves the root, through ".." or a symbolic link, is FIX-002; a bodyFile
+// that cannot be read is JSON-007 and one over the ALB's 1 MB request limit
+// REQ-005 (by its size: it is not read). Without this option (standard
+// input, a document in memory) only the names themselves are checked.
+func WithFixtureFile(root, name string) Option {
+	return func(c *config) { c.files = fixtureFiles{root: root, name: name} }
+}
 
 // Request checks a request event.
 func Request(doc []byte, opts ...Option) Report {
@@ -169,7 +182,7 @@ func Document(doc []byte, opts ...Option) Report {
 			}
 			rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
 		case KindFixture:
-			err = checkFixture(d.value, fs)
+			err = checkFixture(d.value, fs, c.files)
 		default:
 			switch d.value.(type) {
 			case map[string]any, []any:

@@ -31,6 +31,7 @@ type replayOptions struct {
 	shard    string
 	update   bool
 	color    string
+	maxSize  int64
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -53,6 +54,16 @@ Handlers:
   --function NAME   a deployed function, through the AWS SDK and the default
                     credential chain (--region, --endpoint-url); --parallel N
                     invokes it N at a time
+
+Files a fixture names (bodyFile, golden files) are relative to the fixture file
+and are read and written only inside the fixture root: the directory given on
+the command line, or a fixture file's own folder. Only regular files are read,
+each up to --max-size bytes.
+
+--update records the answers into the expectations that failed (status, header
+values or null for absent, body json, equals or golden file), replacing only
+those values, so that the same answers then pass; it writes nothing when every
+expectation holds.
 
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck replay --cmd bin/orders fixtures/
@@ -78,8 +89,9 @@ Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failing fixture")
 	f.StringVar(&o.run, "run", "", "only fixtures whose name matches this regular expression")
 	f.StringVar(&o.shard, "shard", "", "K/N: run the K-th of N deterministic slices of the suite")
-	f.BoolVar(&o.update, "update", false, "rewrite golden files and expectations from the answers")
+	f.BoolVar(&o.update, "update", false, "record the answers into the expectations and golden files that failed")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
+	f.Int64Var(&o.maxSize, "max-size", inputs.DefaultMaxSize, "refuse fixture and golden files larger than this many bytes")
 	return cmd
 }
 
@@ -89,6 +101,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	if len(o.paths) == 0 {
 		return usageError("give fixture files or directories (see albcheck replay --help)")
+	}
+	if o.maxSize <= 0 {
+		return usageError("--max-size must be positive")
 	}
 	var mode fakeevent.Mode
 	switch o.mode {
@@ -135,11 +150,11 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		for in := range seq {
 			loaded, err := []*replay.Case(nil), in.Err
 			if err == nil {
-				loaded, err = replay.Load(in.Path, mode)
+				loaded, err = replay.LoadWith(in.Path, replay.LoadOptions{Mode: mode, Root: in.Root, MaxSize: o.maxSize})
 			}
 			if err != nil {
 				unreadable++
-				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())}}}
+				loaded = []*replay.Case{{File: in.Path, Name: in.Path, Problems: []validate.Finding{readFinding(err)}}}
 			}
 			for _, c := range loaded {
 				if runRe != nil && !runRe.MatchString(c.Name) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -32,7 +33,7 @@ type validateOptions struct {
 	engine   string
 }
 
-const defaultMaxSize = 16 << 20
+const defaultMaxSize = inputs.DefaultMaxSize
 
 func newValidateCmd(s *streams) *cobra.Command {
 	o := &validateOptions{}
@@ -40,8 +41,9 @@ func newValidateCmd(s *streams) *cobra.Command {
 		Use:   "validate [PATH|DIR|GLOB|-]...",
 		Short: "Check ALB request events, response documents and fixture files",
 		Long: `Check each document against the JSON Schemas and the rules of the ALB contract.
-Directories are walked for *.json files; - reads standard input. Each document's
-kind (request event, response document, fixture file) is detected from its keys,
+Directories are walked for *.json files; - reads standard input. Only regular
+files are read (feed a pipe to -). Each document's kind (request event, response
+document, fixture file) is detected from its keys,
 or set with --kind; its mode (multi-value headers off or on) likewise, or --mode.
 
 Exit status: 0 when every input passes, 1 when any fails, 2 for usage errors or
@@ -127,16 +129,16 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		if err == nil {
 			return doc, nil
 		}
-		rule, msg := validate.JSON007, "cannot read: "+err.Error()
-		var tl *inputs.TooLargeError
-		if errors.As(err, &tl) {
-			rule, msg = validate.JSON005, "not read: "+err.Error()
-		}
-		f := validate.NewFinding(rule, "", msg)
+		f := readFinding(err)
 		f.Line, f.Column = 1, 1 // the file as a whole
 		return nil, &render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{f}}
 	}
 	check := func(in inputs.Input, doc []byte) render.Result {
+		opts := opts
+		if rel, err := filepath.Rel(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
+			// The files a fixture names, looked up as replay would.
+			opts = append(opts[:len(opts):len(opts)], validate.WithFixtureFile(in.Root, rel))
+		}
 		rep := validate.Document(doc, opts...)
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
@@ -193,6 +195,17 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return errFindings
 	}
 	return nil
+}
+
+// readFinding is the finding for an input that could not be read: JSON-005
+// when it is over --max-size, JSON-007 otherwise.
+func readFinding(err error) validate.Finding {
+	var tl *inputs.TooLargeError
+	if errors.As(err, &tl) {
+		tl.Flag = "--max-size"
+		return validate.NewFinding(validate.JSON005, "", "not read: "+err.Error())
+	}
+	return validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())
 }
 
 // aheadLimit bounds how many results may wait for an earlier one.

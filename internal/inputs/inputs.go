@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -18,6 +19,11 @@ import (
 type Input struct {
 	// Path names the input as shown to the user; "-" is stdin.
 	Path string
+	// Root is the folder the input was found in: the directory given on
+	// the command line, or for a file given directly (or matched by a
+	// glob) its directory. Files a fixture names are read inside it and
+	// nowhere else.
+	Root string
 	// Err is set when the argument could not be expanded (a missing file,
 	// an unreadable directory); the input still gets a result.
 	Err error
@@ -80,12 +86,12 @@ func Expand(args []string) (iter.Seq[Input], error) {
 	return func(yield func(Input) bool) {
 		for _, a := range list {
 			if a.dir {
-				if !walk(a.path, yield) {
+				if !walk(a.path, a.path, yield) {
 					return
 				}
 				continue
 			}
-			if !yield(Input{Path: a.path, Err: a.err}) {
+			if !yield(Input{Path: a.path, Root: filepath.Dir(a.path), Err: a.err}) {
 				return
 			}
 		}
@@ -101,14 +107,14 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[`) }
 // directory at a time; it reports false when the consumer stopped.
 // Hand-written rather than filepath.WalkDir, which would have to finish
 // before the first file could be checked in lexical order across calls.
-func walk(dir string, yield func(Input) bool) bool {
+func walk(root, dir string, yield func(Input) bool) bool {
 	type entry struct {
 		name string
 		dir  bool
 	}
 	f, err := os.Open(dir)
 	if err != nil {
-		return yield(Input{Path: dir, Err: err})
+		return yield(Input{Path: dir, Root: root, Err: err})
 	}
 	var entries []entry
 	for {
@@ -129,7 +135,7 @@ func walk(dir string, yield func(Input) bool) bool {
 		}
 		if err != nil {
 			f.Close()
-			return yield(Input{Path: dir, Err: err})
+			return yield(Input{Path: dir, Root: root, Err: err})
 		}
 	}
 	f.Close()
@@ -137,33 +143,52 @@ func walk(dir string, yield func(Input) bool) bool {
 	for _, e := range entries {
 		p := filepath.Join(dir, e.name)
 		if e.dir {
-			if !walk(p, yield) {
+			if !walk(root, p, yield) {
 				return false
 			}
-		} else if !yield(Input{Path: p}) {
+		} else if !yield(Input{Path: p, Root: root}) {
 			return false
 		}
 	}
 	return true
 }
 
+// DefaultMaxSize is the size limit of a document or fixture file when none
+// is given (--max-size): far above any real event or fixture (the ALB's own
+// limits are 1 MB), far below what would exhaust memory.
+const DefaultMaxSize = 16 << 20
+
 // TooLargeError says an input is over the size limit; it was not read.
 type TooLargeError struct {
+	// Size is the file's size, or -1 when it is not known (stdin, a file
+	// that grew while it was read).
 	Size, Limit int64
+	// Flag names the command-line flag that raises the limit; the layer
+	// that owns the flag sets it (empty: the message names none).
+	Flag string
 }
 
 func (e *TooLargeError) Error() string {
-	if e.Size < 0 {
-		return fmt.Sprintf("larger than the limit of %d bytes (raise it with --max-size)", e.Limit)
+	msg := fmt.Sprintf("larger than the limit of %d bytes", e.Limit)
+	if e.Size >= 0 {
+		msg = fmt.Sprintf("%d bytes, %s", e.Size, msg)
 	}
-	return fmt.Sprintf("%d bytes, larger than the limit of %d bytes (raise it with --max-size)", e.Size, e.Limit)
+	if e.Flag != "" {
+		msg += " (raise it with " + e.Flag + ")"
+	}
+	return msg
 }
+
+// ErrNotRegular is returned for a path that names something other than a
+// regular file: a named pipe could block a read forever and a device such
+// as /dev/zero never ends, so neither is read.
+var ErrNotRegular = errors.New("not a regular file")
 
 // file is an open input: readable, closable, and able to say its size and
 // type (readfile_*.go).
 type file interface {
 	io.ReadCloser
-	info() (size int64, regular, dir bool, err error)
+	info() (size int64, mode fs.FileMode, err error)
 }
 
 // Read reads an input, refusing anything over limit bytes without reading it
@@ -179,29 +204,52 @@ func Read(in Input, stdin io.Reader, limit int64) ([]byte, error) {
 	return ReadFile(in.Path, limit)
 }
 
-// ReadFile reads a file, refusing one over limit bytes: a regular file by
-// its size, without reading it; anything else by reading at most limit+1
-// bytes.
+// ReadFile reads a regular file, refusing one over limit bytes by its size,
+// without reading it, and anything that is not a regular file
+// (ErrNotRegular) without reading from it. Standard input, which may well
+// be a pipe, is read by Read.
 func ReadFile(path string, limit int64) ([]byte, error) {
 	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	size, regular, dir, err := f.info()
+	return readOpen(f, path, limit)
+}
+
+// readOpen reads an open file after checking its type and size.
+func readOpen(f file, path string, limit int64) ([]byte, error) {
+	size, mode, err := f.info()
 	switch {
 	case err != nil:
 		return nil, err
-	case dir:
+	case mode.IsDir():
 		return nil, fmt.Errorf("is a directory")
-	case !regular:
-		size = 512
+	case !mode.IsRegular():
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(mode))}
 	case size > limit:
 		return nil, &TooLargeError{Size: size, Limit: limit}
-	default:
-		size++ // one more byte to see EOF (or growth) in one read
 	}
-	return readAll(f, size, limit)
+	// One more byte than the size, to see EOF (or growth) in one read; a
+	// file that grows past the limit while it is read is still refused.
+	return readAll(f, size+1, limit)
+}
+
+// describeMode names a file type the way a user would.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
 }
 
 // readAll reads as os.ReadFile does, into a buffer of the given size, but

@@ -2,7 +2,10 @@
 
 package inputs
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 func openFile(path string) (file, error) {
 	f, err := os.Open(path)
@@ -14,10 +17,13 @@ func openFile(path string) (file, error) {
 
 type osFile struct{ *os.File }
 
-func (f osFile) info() (size int64, regular, dir bool, err error) {
+func (f osFile) info() (size int64, mode fs.FileMode, err error) {
 	st, err := f.Stat()
 	if err != nil {
-		return 0, false, false, err
+		return 0, 0, err
 	}
-	return st.Size(), st.Mode().IsRegular(), st.IsDir(), nil
+	return st.Size(), st.Mode().Type(), nil
 }
+
+// nonBlock: no named pipes to wait on outside Unix.
+const nonBlock = 0

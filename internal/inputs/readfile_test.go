@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,29 +46,46 @@ func TestReadFile(t *testing.T) {
 	assert.EqualError(t, err, "is a directory")
 }
 
-// A named pipe has no size to trust: it is read up to the limit and no
-// further.
-func TestReadFileFIFO(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "fifo")
+// Only regular files are read: a named pipe with no writer would block the
+// read forever and /dev/zero never ends, so both are refused by their type,
+// at once, without reading from them.
+func TestReadFileRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.json")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	write := func(data string) {
+	zero := filepath.Join(dir, "zero.json")
+	require.NoError(t, os.Symlink("/dev/zero", zero))
+
+	for _, tt := range []struct{ path, kind string }{
+		{fifo, "a named pipe"},
+		{zero, "a character device"},
+	} {
+		done := make(chan error, 1)
 		go func() {
-			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-			if err != nil {
-				return
-			}
-			_, _ = f.WriteString(data)
-			f.Close()
+			_, err := ReadFile(tt.path, DefaultMaxSize)
+			done <- err
 		}()
+		select {
+		case err := <-done:
+			assert.ErrorIs(t, err, ErrNotRegular, tt.path)
+			assert.ErrorContains(t, err, tt.kind)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("ReadFile(%s) blocked", tt.path)
+		}
 	}
-	write(`{"a":1}`)
-	b, err := ReadFile(fifo, 100)
+}
+
+// Stdin may be a pipe: it is read up to the limit and no further.
+func TestReadStdinLimit(t *testing.T) {
+	b, err := Read(Input{Path: Stdin}, strings.NewReader(`{"a":1}`), 100)
 	require.NoError(t, err)
 	assert.Equal(t, `{"a":1}`, string(b))
 
-	write(`{"a":"0123456789"}`)
-	_, err = ReadFile(fifo, 10)
+	_, err = Read(Input{Path: Stdin}, strings.NewReader(`{"a":"0123456789"}`), 10)
 	var tooLarge *TooLargeError
 	require.True(t, errors.As(err, &tooLarge), "%v", err)
 	assert.Equal(t, int64(-1), tooLarge.Size)
+	assert.Equal(t, "larger than the limit of 10 bytes", err.Error(), "no flag named unless the caller has one")
+	tooLarge.Flag = "--max-size"
+	assert.Equal(t, "larger than the limit of 10 bytes (raise it with --max-size)", err.Error())
 }
