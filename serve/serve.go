@@ -7,26 +7,21 @@ package serve
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
-	"github.com/aws/aws-lambda-go/events"
 )
 
 // Options configure a Server.
@@ -52,9 +47,8 @@ type Options struct {
 // Server is the local ALB.
 type Server struct {
 	o       Options
-	seq     atomic.Int64
-	logMu   sync.Mutex
-	recordM sync.Mutex
+	logMu sync.Mutex
+	rec   recorder
 }
 
 // New returns a server; serve it with http.Serve or Run.
@@ -260,84 +254,6 @@ func (s *Server) explain(format string, args ...any) {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	fmt.Fprintf(s.o.Log, "  "+format+"\n", args...)
-}
-
-// redacted lists the headers --record replaces unless --record-secrets.
-var redacted = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
-
-// record saves an exchange as a fixture: the client's request and the
-// observed answer as its expectations.
-func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, status int, payload []byte) {
-	if s.o.RecordDir == "" {
-		return
-	}
-	n := s.seq.Add(1)
-	type short struct {
-		Method     string         `json:"method"`
-		Target     string         `json:"target"`
-		Headers    map[string]any `json:"headers,omitempty"`
-		Body       *string        `json:"body,omitempty"`
-		BodyBase64 *string        `json:"bodyBase64,omitempty"`
-	}
-	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
-	for name, vs := range r.Header {
-		lower := strings.ToLower(name)
-		if alb.AddedHeaders[lower] || alb.RemovedRequestHeaders[lower] || lower == "content-length" {
-			continue
-		}
-		if redacted[lower] && !s.o.RecordSecrets {
-			vs = []string{"REDACTED"}
-		}
-		if len(vs) == 1 {
-			req.Headers[name] = vs[0]
-		} else {
-			req.Headers[name] = vs
-		}
-	}
-	if len(body) > 0 {
-		if ev.IsBase64Encoded {
-			b := base64.StdEncoding.EncodeToString(body)
-			req.BodyBase64 = &b
-		} else {
-			b := string(body)
-			req.Body = &b
-		}
-	}
-	expect := map[string]any{"status": status}
-	if payload != nil && json.Valid(payload) && len(payload) > 0 {
-		expect["body"] = map[string]json.RawMessage{"json": payload}
-	} else if payload != nil && isText(payload) {
-		expect["body"] = map[string]string{"equals": string(payload)}
-	}
-	fixture := map[string]any{
-		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
-		"mode":    string(s.o.Mode),
-		"request": req,
-		"expect":  expect,
-	}
-	b, err := json.MarshalIndent(fixture, "", "  ")
-	if err != nil {
-		return
-	}
-	s.recordM.Lock()
-	defer s.recordM.Unlock()
-	if err := os.MkdirAll(s.o.RecordDir, 0o755); err != nil {
-		s.explain("record: %v", err)
-		return
-	}
-	name := filepath.Join(s.o.RecordDir, fmt.Sprintf("%04d-%s.json", n, strings.ToLower(r.Method)))
-	if err := os.WriteFile(name, append(b, '\n'), 0o644); err != nil {
-		s.explain("record: %v", err)
-	}
-}
-
-func isText(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func localAddr(r *http.Request) string {
