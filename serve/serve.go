@@ -30,8 +30,8 @@ type Options struct {
 	Mode    fakeevent.Mode
 	// Timeout is the function's timeout per invocation.
 	Timeout time.Duration
-	// Log receives one access-log line per request, and the explanation of
-	// every 502.
+	// Log receives one access-log line per request, the explanation of
+	// every 502, and the findings about every answer passed on.
 	Log io.Writer
 	// JSONLog writes the access log as JSON lines.
 	JSONLog bool
@@ -46,7 +46,7 @@ type Options struct {
 
 // Server is the local ALB.
 type Server struct {
-	o       Options
+	o     Options
 	logMu sync.Mutex
 	rec   recorder
 }
@@ -116,6 +116,9 @@ type access struct {
 	TargetMs     float64 `json:"target_processing_time_ms"`
 	ResponseMs   float64 `json:"response_processing_time_ms"`
 	Reason       string  `json:"error_reason,omitempty"`
+	// Findings are the rule findings about the function's answer, whether
+	// the client got it or the ALB's 502.
+	Findings []string `json:"findings,omitempty"`
 }
 
 // ServeHTTP handles one client request as the ALB would.
@@ -175,7 +178,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
 	entry.TargetStatus = strconv.Itoa(resp.StatusCode)
-	if rep.ClientStatus() != 0 {
+	entry.Findings = findingLines(rep)
+	switch {
+	case rep.ClientStatus() != 0:
 		// The client got the ALB's 502; the log shows what the function said.
 		var status struct {
 			StatusCode json.Number `json:"statusCode"`
@@ -188,13 +193,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rep.Has(validate.RESP008) {
 			entry.Reason = "LambdaResponseTooLarge"
 		}
-		var why []string
-		for _, f := range rep.Findings {
-			if f.Severity == validate.Error {
-				why = append(why, "    "+f.String())
-			}
+		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, indent(entry.Findings), preview(res.Payload), logsText(res.Logs))
+	case !alb.IsFinalStatus(resp.StatusCode):
+		// An interim status cannot end the exchange: written as is, Go's
+		// server would send it as an informational line and then an empty
+		// 200 (or, for 101, leave the client waiting on a switched
+		// connection). The client gets the ALB's 502 instead.
+		entry.Status, entry.Reason = http.StatusBadGateway, "LambdaInvalidResponse"
+		why := fmt.Sprintf("    /statusCode: %d is an informational (1xx) status, not a final answer; albcheck gives the ALB's 502 for a response it cannot use", resp.StatusCode)
+		if len(entry.Findings) > 0 {
+			why += "\n" + indent(entry.Findings)
 		}
-		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, strings.Join(why, "\n"), preview(res.Payload), logsText(res.Logs))
+		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, why, preview(res.Payload), logsText(res.Logs))
+		s.albError(w, http.StatusBadGateway)
+		s.record(r, body, ev, http.StatusBadGateway, nil)
+		return
+	case len(entry.Findings) > 0:
+		// Passed on, but something the function meant may be lost on the
+		// way (RESP-006 headers) or is likely a bug (the warnings).
+		s.explain("%s: the client gets %d, but:\n%s", entry.Request, resp.StatusCode, indent(entry.Findings))
 	}
 	entry.Status = resp.StatusCode
 	payload, _ := io.ReadAll(resp.Body)
@@ -261,6 +278,19 @@ func localAddr(r *http.Request) string {
 		return a.String()
 	}
 	return ""
+}
+
+// findingLines are a report's findings, one line each.
+func findingLines(rep validate.Report) []string {
+	var lines []string
+	for _, f := range rep.Findings {
+		lines = append(lines, f.String())
+	}
+	return lines
+}
+
+func indent(lines []string) string {
+	return "    " + strings.Join(lines, "\n    ")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
