@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,12 @@ type Options struct {
 	TargetGroupARN string
 	// Health, when its Path is set, runs the target group's health check.
 	Health HealthCheck
+	// IdleTimeout is how long a client connection may stay silent: an idle
+	// keep-alive connection, or a client that sends no header, is closed
+	// after it; a client that stops sending its body for that long gets
+	// 408; one that stops reading the answer is dropped. Zero means
+	// alb.IdleTimeout, the ALB's default.
+	IdleTimeout time.Duration
 }
 
 // Server is the local ALB.
@@ -62,13 +69,19 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = alb.IdleTimeout
+	}
 	return &Server{o: o}
 }
 
 // Run serves on ln until ctx ends, then drains in-flight requests (up to
 // 10 s) and stops the function processes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, Protocols: new(http.Protocols)}
+	// The idle timeout bounds the wait for the next request on a kept-alive
+	// connection and, as a whole, the header of each request (Go cannot
+	// time a header per read; headers are small).
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: s.o.IdleTimeout, IdleTimeout: s.o.IdleTimeout, Protocols: new(http.Protocols)}
 	// HTTP/1.1, and HTTP/2 without TLS for clients that know to speak it
 	// (curl --http2-prior-knowledge): what Go's server gives without a
 	// certificate. A real ALB speaks HTTP/2 to clients over TLS only, but
@@ -127,8 +140,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := access{Time: start.UTC().Format(time.RFC3339Nano), Client: r.RemoteAddr, Request: r.Method + " " + r.RequestURI + " " + r.Proto, TargetStatus: "-"}
 	defer func() { s.log(entry) }()
 
+	// A write deadline left from an earlier request on this connection must
+	// not cut this one's interim writes (100 Continue).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	// The body as the client sent it, kept for --record.
-	body, err := io.ReadAll(io.LimitReader(r.Body, alb.MaxRequestBody+1))
+	body, err := readBody(w, r, alb.MaxRequestBody+1, s.o.IdleTimeout)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The ALB's answer to a client that stops sending [S4].
+		entry.Status = http.StatusRequestTimeout
+		s.explain("%s: no data from the client for %s (the idle timeout): the client gets 408", entry.Request, s.o.IdleTimeout)
+		w.Header().Set("Connection", "close")
+		s.albError(w, http.StatusRequestTimeout)
+		return
+	}
 	if err != nil {
 		entry.Status, entry.Reason = http.StatusBadRequest, "ClientBodyReadError"
 		s.albError(w, http.StatusBadRequest)
@@ -215,6 +239,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	entry.Status = resp.StatusCode
 	payload, _ := io.ReadAll(resp.Body)
+	startWrite(w, s.o.IdleTimeout)
 	for k, vs := range resp.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -234,6 +259,7 @@ func (s *Server) albError(w http.ResponseWriter, status int) {
 		text = "463"
 	}
 	page := "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text + "</h1></center>\r\n</body>\r\n</html>\r\n"
+	startWrite(w, s.o.IdleTimeout)
 	w.Header().Set("Server", "awselb/2.0")
 	w.Header().Set("Content-Type", "text/html")
 	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
