@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -81,4 +82,45 @@ func TestServeStalledBody(t *testing.T) {
 	assertClosed(t, br)
 	assert.Contains(t, log.String(), `"POST /up HTTP/1.1" 408 - `)
 	assert.Contains(t, log.String(), "no data from the client for 100ms")
+}
+
+// smallBuffers shrinks the send buffer of every accepted connection, so
+// that a client that does not read blocks the server's writes at once
+// instead of after megabytes of kernel buffering.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4 << 10)
+	}
+	return c, err
+}
+
+// A client that stops reading the answer is dropped after the idle
+// timeout: the handler does not stay blocked on it.
+func TestServeClientStopsReading(t *testing.T) {
+	big := strings.Repeat("x", 700<<10)
+	h := rawHandler{`{"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "` + big + `"}`}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	log := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve.New(serve.Options{Handler: h, Log: log, IdleTimeout: 100 * time.Millisecond}).Run(ctx, smallBuffers{ln})
+	}()
+	defer func() {
+		cancel()
+		assert.NoError(t, <-done)
+	}()
+
+	conn := dial(t, "http://"+ln.Addr().String())
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4<<10))
+	_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	// The access-log line is written when the handler returns.
+	require.Eventually(t, func() bool { return strings.Contains(log.String(), `"GET / HTTP/1.1" 200 200`) }, bound, 10*time.Millisecond,
+		"the handler is still writing to a client that does not read")
+	assert.Contains(t, log.String(), "the answer did not reach the client")
 }

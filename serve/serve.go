@@ -247,7 +247,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(payload)
+		if _, err := w.Write(payload); err != nil {
+			// Most often a client that stopped reading for the idle timeout.
+			s.explain("%s: the answer did not reach the client: %v", entry.Request, err)
+		}
 	}
 	s.record(r, body, ev, resp.StatusCode, payload)
 }
