@@ -19,7 +19,9 @@ const (
 	// function's headers were ignored, shows application/octet-stream
 	// (kevinhakanson.com, "AWS ALB, Lambda Function Targets, and Multi-Value
 	// Headers", 2019-10-25). HTTP servers that sniff the body (Go's, for one)
-	// would say text/plain instead; the ALB does not sniff.
+	// would say text/plain instead; the ALB does not sniff. The capture had
+	// a body; albcheck gives the same type to every status that may carry
+	// one (not 1xx, 204, 304), empty body or not.
 	DefaultResponseContentType = "application/octet-stream"
 )
 
