@@ -52,3 +52,11 @@ func TestIsHealthCheckUserAgent(t *testing.T) {
 		t.Error("a client user agent is taken for the health checker")
 	}
 }
+
+func TestIsFinalStatus(t *testing.T) {
+	for code, want := range map[int]bool{100: false, 101: false, 103: false, 199: false, 200: true, 204: true, 304: true, 502: true, 599: true, 600: false, 0: false} {
+		if got := IsFinalStatus(code); got != want {
+			t.Errorf("IsFinalStatus(%d) = %t, want %t", code, got, want)
+		}
+	}
+}

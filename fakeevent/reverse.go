@@ -101,7 +101,8 @@ var statusDescriptionRe = regexp.MustCompile(`^([0-9]{3}) (.+)$`)
 // ClientResponse returns what the client gets when the function answers req
 // with doc: the function's reply as the ALB sends it (base64 decoded,
 // hop-by-hop headers dropped, Content-Length computed, only the header field
-// of the request's mode used, no body for HEAD, 1xx, 204 and 304), or the
+// of the request's mode used, alb.DefaultResponseContentType when the reply
+// sets no Content-Type, no body for HEAD, 1xx, 204 and 304), or the
 // ALB's own 502 when the document breaks a rule that makes it unusable. The
 // report says why, with rule ids; its findings with a Status of 502 are the
 // reasons for a 502.
@@ -147,6 +148,11 @@ func ClientResponse(req events.ALBTargetGroupRequest, doc []byte) (*http.Respons
 		payload, _ = base64.StdEncoding.DecodeString(body) // RESP-005 passed: valid
 	}
 	h.Set("Content-Length", strconv.Itoa(len(payload)))
+	if _, set := h["Content-Type"]; !set && status != http.StatusNoContent && status != http.StatusNotModified && alb.IsFinalStatus(status) {
+		// The ALB does not sniff the body: a reply without a type is
+		// served as octets.
+		h.Set("Content-Type", alb.DefaultResponseContentType)
+	}
 	reason := http.StatusText(status)
 	if m := statusDescriptionRe.FindStringSubmatch(description); m != nil && m[1] == strconv.Itoa(status) {
 		reason = m[2]

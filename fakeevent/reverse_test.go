@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/stretchr/testify/assert"
@@ -115,4 +116,24 @@ func TestHandlerRoundTrip(t *testing.T) {
 	h.ServeHTTP(rec, r)
 	assert.Equal(t, "HELLO hi", rec.Body.String())
 	assert.Equal(t, "/echo", rec.Header().Get("X-Path"))
+}
+
+// A reply that sets no Content-Type reaches the client as
+// alb.DefaultResponseContentType; one that sets it keeps it, even empty; a
+// status without a body gets none.
+func TestClientResponseDefaultContentType(t *testing.T) {
+	req, err := fakeevent.New("GET", "/").Event()
+	require.NoError(t, err)
+	for doc, want := range map[string][]string{
+		`{"statusCode": 200, "body": "<p>hi</p>"}`:                          {alb.DefaultResponseContentType},
+		`{"statusCode": 500, "headers": {}}`:                                {alb.DefaultResponseContentType},
+		`{"statusCode": 200, "headers": {"CONTENT-TYPE": "text/html"}}`:     {"text/html"},
+		`{"statusCode": 200, "headers": {"Content-Type": ""}, "body": "x"}`: {""},
+		`{"statusCode": 204, "headers": {}}`:                                nil,
+		`{"statusCode": 304, "headers": {}}`:                                nil,
+	} {
+		resp, rep := fakeevent.ClientResponse(req, []byte(doc))
+		require.Zero(t, rep.ClientStatus(), "%s: %s", doc, rep)
+		assert.Equal(t, want, resp.Header.Values("Content-Type"), doc)
+	}
 }

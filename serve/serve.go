@@ -7,7 +7,6 @@ package serve
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,18 +14,15 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
-	"github.com/aws/aws-lambda-go/events"
 )
 
 // Options configure a Server.
@@ -35,8 +31,8 @@ type Options struct {
 	Mode    fakeevent.Mode
 	// Timeout is the function's timeout per invocation.
 	Timeout time.Duration
-	// Log receives one access-log line per request, and the explanation of
-	// every 502.
+	// Log receives one access-log line per request, the explanation of
+	// every 502, and the findings about every answer passed on.
 	Log io.Writer
 	// JSONLog writes the access log as JSON lines.
 	JSONLog bool
@@ -47,14 +43,19 @@ type Options struct {
 	TargetGroupARN string
 	// Health, when its Path is set, runs the target group's health check.
 	Health HealthCheck
+	// IdleTimeout is how long a client connection may stay silent: an idle
+	// keep-alive connection, or a client that sends no header, is closed
+	// after it; a client that stops sending its body for that long gets
+	// 408; one that stops reading the answer is dropped. Zero means
+	// alb.IdleTimeout, the ALB's default.
+	IdleTimeout time.Duration
 }
 
 // Server is the local ALB.
 type Server struct {
-	o       Options
-	seq     atomic.Int64
-	logMu   sync.Mutex
-	recordM sync.Mutex
+	o     Options
+	logMu sync.Mutex
+	rec   recorder
 }
 
 // New returns a server; serve it with http.Serve or Run.
@@ -68,13 +69,19 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = alb.IdleTimeout
+	}
 	return &Server{o: o}
 }
 
 // Run serves on ln until ctx ends, then drains in-flight requests (up to
 // 10 s) and stops the function processes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, Protocols: new(http.Protocols)}
+	// The idle timeout bounds the wait for the next request on a kept-alive
+	// connection and, as a whole, the header of each request (Go cannot
+	// time a header per read; headers are small).
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: s.o.IdleTimeout, IdleTimeout: s.o.IdleTimeout, Protocols: new(http.Protocols)}
 	// HTTP/1.1, and HTTP/2 without TLS for clients that know to speak it
 	// (curl --http2-prior-knowledge): what Go's server gives without a
 	// certificate. A real ALB speaks HTTP/2 to clients over TLS only, but
@@ -122,6 +129,9 @@ type access struct {
 	TargetMs     float64 `json:"target_processing_time_ms"`
 	ResponseMs   float64 `json:"response_processing_time_ms"`
 	Reason       string  `json:"error_reason,omitempty"`
+	// Findings are the rule findings about the function's answer, whether
+	// the client got it or the ALB's 502.
+	Findings []string `json:"findings,omitempty"`
 }
 
 // ServeHTTP handles one client request as the ALB would.
@@ -130,8 +140,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := access{Time: start.UTC().Format(time.RFC3339Nano), Client: r.RemoteAddr, Request: r.Method + " " + r.RequestURI + " " + r.Proto, TargetStatus: "-"}
 	defer func() { s.log(entry) }()
 
+	// A write deadline left from an earlier request on this connection must
+	// not cut this one's interim writes (100 Continue).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	// The body as the client sent it, kept for --record.
-	body, err := io.ReadAll(io.LimitReader(r.Body, alb.MaxRequestBody+1))
+	body, err := readBody(w, r, alb.MaxRequestBody+1, s.o.IdleTimeout)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The ALB's answer to a client that stops sending [S4].
+		entry.Status = http.StatusRequestTimeout
+		s.explain("%s: no data from the client for %s (the idle timeout): the client gets 408", entry.Request, s.o.IdleTimeout)
+		w.Header().Set("Connection", "close")
+		s.albError(w, http.StatusRequestTimeout)
+		return
+	}
 	if err != nil {
 		entry.Status, entry.Reason = http.StatusBadRequest, "ClientBodyReadError"
 		s.albError(w, http.StatusBadRequest)
@@ -181,7 +202,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
 	entry.TargetStatus = strconv.Itoa(resp.StatusCode)
-	if rep.ClientStatus() != 0 {
+	entry.Findings = findingLines(rep)
+	switch {
+	case rep.ClientStatus() != 0:
 		// The client got the ALB's 502; the log shows what the function said.
 		var status struct {
 			StatusCode json.Number `json:"statusCode"`
@@ -194,16 +217,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rep.Has(validate.RESP008) {
 			entry.Reason = "LambdaResponseTooLarge"
 		}
-		var why []string
-		for _, f := range rep.Findings {
-			if f.Severity == validate.Error {
-				why = append(why, "    "+f.String())
-			}
+		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, indent(entry.Findings), preview(res.Payload), logsText(res.Logs))
+	case !alb.IsFinalStatus(resp.StatusCode):
+		// An interim status cannot end the exchange: written as is, Go's
+		// server would send it as an informational line and then an empty
+		// 200 (or, for 101, leave the client waiting on a switched
+		// connection). The client gets the ALB's 502 instead.
+		entry.Status, entry.Reason = http.StatusBadGateway, "LambdaInvalidResponse"
+		why := fmt.Sprintf("    /statusCode: %d is an informational (1xx) status, not a final answer; albcheck gives the ALB's 502 for a response it cannot use", resp.StatusCode)
+		if len(entry.Findings) > 0 {
+			why += "\n" + indent(entry.Findings)
 		}
-		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, strings.Join(why, "\n"), preview(res.Payload), logsText(res.Logs))
+		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, why, preview(res.Payload), logsText(res.Logs))
+		s.albError(w, http.StatusBadGateway)
+		s.record(r, body, ev, http.StatusBadGateway, nil)
+		return
+	case len(entry.Findings) > 0:
+		// Passed on, but something the function meant may be lost on the
+		// way (RESP-006 headers) or is likely a bug (the warnings).
+		s.explain("%s: the client gets %d, but:\n%s", entry.Request, resp.StatusCode, indent(entry.Findings))
 	}
 	entry.Status = resp.StatusCode
 	payload, _ := io.ReadAll(resp.Body)
+	startWrite(w, s.o.IdleTimeout)
 	for k, vs := range resp.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -211,7 +247,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(payload)
+		if _, err := w.Write(payload); err != nil {
+			// Most often a client that stopped reading for the idle timeout.
+			s.explain("%s: the answer did not reach the client: %v", entry.Request, err)
+		}
 	}
 	s.record(r, body, ev, resp.StatusCode, payload)
 }
@@ -223,6 +262,7 @@ func (s *Server) albError(w http.ResponseWriter, status int) {
 		text = "463"
 	}
 	page := "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text + "</h1></center>\r\n</body>\r\n</html>\r\n"
+	startWrite(w, s.o.IdleTimeout)
 	w.Header().Set("Server", "awselb/2.0")
 	w.Header().Set("Content-Type", "text/html")
 	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
@@ -262,89 +302,24 @@ func (s *Server) explain(format string, args ...any) {
 	fmt.Fprintf(s.o.Log, "  "+format+"\n", args...)
 }
 
-// redacted lists the headers --record replaces unless --record-secrets.
-var redacted = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
-
-// record saves an exchange as a fixture: the client's request and the
-// observed answer as its expectations.
-func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, status int, payload []byte) {
-	if s.o.RecordDir == "" {
-		return
-	}
-	n := s.seq.Add(1)
-	type short struct {
-		Method     string         `json:"method"`
-		Target     string         `json:"target"`
-		Headers    map[string]any `json:"headers,omitempty"`
-		Body       *string        `json:"body,omitempty"`
-		BodyBase64 *string        `json:"bodyBase64,omitempty"`
-	}
-	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
-	for name, vs := range r.Header {
-		lower := strings.ToLower(name)
-		if alb.AddedHeaders[lower] || alb.RemovedRequestHeaders[lower] || lower == "content-length" {
-			continue
-		}
-		if redacted[lower] && !s.o.RecordSecrets {
-			vs = []string{"REDACTED"}
-		}
-		if len(vs) == 1 {
-			req.Headers[name] = vs[0]
-		} else {
-			req.Headers[name] = vs
-		}
-	}
-	if len(body) > 0 {
-		if ev.IsBase64Encoded {
-			b := base64.StdEncoding.EncodeToString(body)
-			req.BodyBase64 = &b
-		} else {
-			b := string(body)
-			req.Body = &b
-		}
-	}
-	expect := map[string]any{"status": status}
-	if payload != nil && json.Valid(payload) && len(payload) > 0 {
-		expect["body"] = map[string]json.RawMessage{"json": payload}
-	} else if payload != nil && isText(payload) {
-		expect["body"] = map[string]string{"equals": string(payload)}
-	}
-	fixture := map[string]any{
-		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
-		"mode":    string(s.o.Mode),
-		"request": req,
-		"expect":  expect,
-	}
-	b, err := json.MarshalIndent(fixture, "", "  ")
-	if err != nil {
-		return
-	}
-	s.recordM.Lock()
-	defer s.recordM.Unlock()
-	if err := os.MkdirAll(s.o.RecordDir, 0o755); err != nil {
-		s.explain("record: %v", err)
-		return
-	}
-	name := filepath.Join(s.o.RecordDir, fmt.Sprintf("%04d-%s.json", n, strings.ToLower(r.Method)))
-	if err := os.WriteFile(name, append(b, '\n'), 0o644); err != nil {
-		s.explain("record: %v", err)
-	}
-}
-
-func isText(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func localAddr(r *http.Request) string {
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		return a.String()
 	}
 	return ""
+}
+
+// findingLines are a report's findings, one line each.
+func findingLines(rep validate.Report) []string {
+	var lines []string
+	for _, f := range rep.Findings {
+		lines = append(lines, f.String())
+	}
+	return lines
+}
+
+func indent(lines []string) string {
+	return "    " + strings.Join(lines, "\n    ")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/serve"
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ type serveOptions struct {
 	healthInterval time.Duration
 	healthCodes    string
 	targetGroup    string
+	idleTimeout    time.Duration
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -35,13 +37,19 @@ func newServeCmd(s *streams) *cobra.Command {
 front of the function: HTTP/1.1, and HTTP/2 for clients that speak it without TLS
 (curl --http2-prior-knowledge). Each request becomes the event a real ALB sends, and the client
 gets what the ALB would send back: the function's reply (base64 decoded, hop-by-hop
-headers dropped, Content-Length computed), or the ALB's own status (502, or 413, 400,
-405, 463 before invoking). The terminal shows one access-log line per request, and why
-each 502 happened, with the rule ids and the function's answer.
+headers dropped, Content-Length computed, application/octet-stream when it sets no
+Content-Type), or the ALB's own status (502, also for a 1xx status; 413, 400, 405, 463
+before invoking). The terminal shows one access-log line per request, why each 502
+happened, with the rule ids and the function's answer, and the findings about every
+answer passed on (lost headers, warnings).
+
+As behind a real ALB, a connection silent for --idle-timeout (60s, the ALB's default)
+is closed, and a client that stops sending its body for that long gets 408.
 
 --record DIR saves every exchange as a fixture for albcheck replay (authorization and
-cookie values redacted unless --record-secrets). Ctrl-C drains in-flight requests and
-stops the function's processes.`,
+cookie values redacted unless --record-secrets). Numbering continues after the files
+already in DIR; nothing there is replaced or written through a link. Ctrl-C drains
+in-flight requests and stops the function's processes.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i http://127.0.0.1:8080/api/search?q=go
   curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
@@ -70,6 +78,7 @@ stops the function's processes.`,
 	f.DurationVar(&o.healthInterval, "health-check-interval", 30*time.Second, "time between health checks")
 	f.StringVar(&o.healthCodes, "health-check-codes", "200", "success codes of the health check: 200, 200,202 or 200-299")
 	f.StringVar(&o.targetGroup, "target-group", "", "the target group's ARN in the events")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", alb.IdleTimeout, "close a client connection silent this long; 408 for a body stalled this long")
 	return cmd
 }
 
@@ -82,6 +91,9 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usageError("unknown --log-format %q (want text or json)", o.logFormat)
+	}
+	if o.idleTimeout <= 0 {
+		return usageError("--idle-timeout must be positive, got %s", o.idleTimeout)
 	}
 	codes, err := parseCodes(o.healthCodes)
 	if err != nil {
@@ -112,6 +124,7 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 		RecordSecrets:  o.recordSecrets,
 		TargetGroupARN: o.targetGroup,
 		Health:         serve.HealthCheck{Path: o.healthPath, Interval: o.healthInterval, Codes: codes},
+		IdleTimeout:    o.idleTimeout,
 	})
 	fmt.Fprintf(s.err, "albcheck serve: a local ALB (%s mode) on http://%s; Ctrl-C stops it\n", o.mode, ln.Addr())
 	if err := srv.Run(ctx, ln); err != nil {
