@@ -160,3 +160,14 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// Locate returns the line and column (1-based, columns in characters) where
+// the value at pointer starts in doc, or for a member that is not there, its
+// nearest enclosing value. It is for pointers that findings carry about a
+// document that decoded; for a document that is not JSON it returns 0, 0.
+func Locate(doc []byte, pointer string) (line, column int) {
+	if !json.Valid(doc) {
+		return 0, 0
+	}
+	return scanPositions(doc).locate(doc, pointer)
+}

@@ -180,10 +180,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
-		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
-		if !ok {
-			res.Logs = string(oc.Result.Logs)
-		}
+		res := replayResult(oc, ok)
 		sum.Count(res)
 		prog.stepResult(ok)
 		if o.update {

@@ -61,7 +61,7 @@ func (t *textRenderer) Result(r Result) error {
 		if r.Name != "" {
 			where += " [" + printable(r.Name) + "]"
 		}
-		msg := strings.Join(printableLines(f.Message), "\n    ")
+		msg := strings.Join(printableLines(strings.TrimRight(f.Message, "\n")), "\n    ")
 		if _, err := fmt.Fprintf(t.w, "%s %s %s %s: %s\n", where, f.Rule, sev, printable(pointerText(f.Pointer)), msg); err != nil {
 			return err
 		}
