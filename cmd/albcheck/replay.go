@@ -202,7 +202,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if o.update {
 		written, err := replay.Update(outcomes)
 		for _, f := range written {
-			fmt.Fprintf(s.err, "updated %s\n", f)
+			fmt.Fprintf(s.err, "updated %s\n", render.Printable(f))
 		}
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}

@@ -7,6 +7,11 @@ import (
 	"unicode/utf8"
 )
 
+// Printable quotes what a terminal would not show as itself (see
+// printable), for commands that print names and messages outside a
+// renderer, such as warnings on standard error.
+func Printable(s string) string { return printable(s) }
+
 // printable quotes what a terminal or a log viewer would not show as itself,
 // so that a file name, key or message can neither break the
 // one-line-per-finding format nor send escape sequences to a terminal:
