@@ -42,6 +42,12 @@ JSON Schemas and the ALB's rules (what would the client get?), and against the
 fixture's expectations (status, headers, body, duration). A bare ALB event file
 is a fixture too: only the ALB's rules are checked.
 
+A failing case prints "file:line:col: [case name] RULE severity pointer:
+message" lines, errors first: an expectation is located in the fixture, a
+finding about the function's answer at the case (its pointer is in the
+answer). Then what the client gets, the answer itself when it is not JSON,
+and what the function printed.
+
 Handlers:
   --cmd BINARY      an unmodified Lambda function binary (Runtime API), kept warm;
                     arguments after -- go to it; --parallel N runs N processes
