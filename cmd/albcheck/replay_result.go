@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"net/http"
@@ -16,29 +15,43 @@ import (
 	"github.com/albcheck/albcheck/validate"
 )
 
+// fixtureLocator finds places in fixture files. Cases arrive file by file,
+// so it keeps the last file it scanned: a file with a thousand failing cases
+// is read and scanned once.
+type fixtureLocator struct {
+	path string
+	loc  *validate.Locator
+}
+
+func (fl *fixtureLocator) locator(path string) *validate.Locator {
+	if fl.loc == nil || fl.path != path {
+		// The fixture was read a moment ago to load the case; reading it
+		// again for a failing case keeps Case free of its bytes.
+		doc, err := os.ReadFile(path)
+		if err != nil {
+			doc = nil
+		}
+		fl.path, fl.loc = path, validate.NewLocator(doc)
+	}
+	return fl.loc
+}
+
 // replayResult turns a case's outcome into a result for the renderers. A
 // failing case is located in its fixture file: expectations at their own
 // place, findings about the function's answer at the case. Positions inside
 // the answer (a JSON-001 about it) are said to be in the answer, and the
 // answer is shown with them; the result says what the client gets.
-func replayResult(oc *replay.Outcome, ok bool) render.Result {
+func replayResult(oc *replay.Outcome, ok bool, fl *fixtureLocator) render.Result {
 	c := oc.Case
 	res := render.Result{Path: c.File, Name: c.Name, Kind: validate.KindFixture, Mode: validate.Mode(c.Mode), OK: ok, Findings: oc.Findings}
 	if ok {
 		return res
 	}
 	res.Logs = string(oc.Result.Logs)
-	// The fixture was read a moment ago to load the case; reading it again
-	// for a failing case costs little and keeps Case free of its bytes.
-	doc, err := os.ReadFile(c.File)
-	if err != nil {
-		return res
-	}
-	casePointer := ""
-	if t := bytes.TrimLeft(doc, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '[' {
-		casePointer = "/" + strconv.Itoa(c.Index)
-	}
-	res.Line, res.Column = validate.Locate(doc, casePointer)
+	loc := fl.locator(c.File)
+	// A file with a list of cases has an array at its root; Locate falls
+	// back to the root for a file with one case, where "/0" is no member.
+	res.Line, res.Column = loc.Locate("/" + strconv.Itoa(c.Index))
 	if len(c.Problems) > 0 {
 		return res // findings about the fixture itself, with their positions
 	}
@@ -49,7 +62,7 @@ func replayResult(oc *replay.Outcome, ok bool) render.Result {
 		switch {
 		case rule.AppliesTo == validate.KindReplay && f.Pointer != "":
 			// An expectation: its pointer is in the fixture.
-			f.Line, f.Column = validate.Locate(doc, f.Pointer)
+			f.Line, f.Column = loc.Locate(f.Pointer)
 		case rule.AppliesTo == validate.KindResponse || rule.AppliesTo == validate.KindAny:
 			// About the function's answer: a position in it is not one in
 			// the fixture, so the finding is shown at the case.
@@ -74,9 +87,13 @@ func replayResult(oc *replay.Outcome, ok bool) render.Result {
 func answerOrder(fs []validate.Finding, answer []byte) {
 	type at struct{ line, column int }
 	pos := map[string]at{}
+	var loc *validate.Locator
 	for _, f := range fs {
 		if rule, _ := validate.LookupRule(f.Rule); rule.AppliesTo == validate.KindResponse {
-			l, c := validate.Locate(answer, f.Pointer)
+			if loc == nil {
+				loc = validate.NewLocator(answer)
+			}
+			l, c := loc.Locate(f.Pointer)
 			pos[f.Pointer] = at{l, c}
 		}
 	}
