@@ -78,15 +78,18 @@ func newFakeCmd(s *streams) *cobra.Command {
 		Short: "Print the event a real ALB would send for a request (curl-like)",
 		Long: `Print the request event a real ALB sends to a Lambda target for a request described
 with curl's options. URL may be a bare path (/health), which gets a default
-elb.amazonaws.com host. Quote a URL that holds ? or &, or the shell takes them. The event follows what a real ALB does: lower-case header
-names, the last value of a repeated header or query key (all of them with
---multi-value), the query left URL-encoded, base64 bodies for every content type
-but text, JSON, JavaScript and XML, and the x-amzn-trace-id and x-forwarded-*
-headers. Requests a real ALB refuses (a body over 1 MB, TRACE, a WebSocket
-upgrade, oversized headers, more than 30 X-Forwarded-For addresses) are refused
-with the status the client would get (exit status 1). A body file (@FILE) must be
-a regular file or standard input (@-); one over 1 MB is refused by its size
-(413), without reading it.
+elb.amazonaws.com host; quote a URL that holds ? or &, or the shell takes them.
+
+The event follows what a real ALB does: lower-case header names, the last value
+of a repeated header or query key (all of them with --multi-value), the query
+left URL-encoded, base64 bodies for every content type but text, JSON,
+JavaScript and XML, and the x-amzn-trace-id and x-forwarded-* headers.
+
+Requests a real ALB refuses (a body over 1 MB, TRACE, a WebSocket upgrade,
+oversized headers, more than 30 X-Forwarded-For addresses) are refused with the
+status the client would get (exit status 1). A body file (@FILE) must be a
+regular file or standard input (@-), and is never read past 1 MB: a larger one
+is refused (413).
 
 --from-curl reads a curl command line as bash would, with the $'...' quoting
 that browsers' "Copy as cURL" uses.`,
