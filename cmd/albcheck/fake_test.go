@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -133,4 +134,24 @@ func TestFakeStdinBodyIsReadOnce(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(doc), `"body": "YT0x"`, name)
 	}
+}
+
+// Any line splits without panicking, and any bytes quoted with $'\xHH'
+// come back as they were.
+func FuzzShellWords(f *testing.F) {
+	for _, s := range []string{`curl 'a' "b" $'c\'d'`, `$'\`, `$'\u'`, `"\`, "a\\\r\n", `$'\x'`, `$'\U0010ffff'`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = shellWords(s)
+		var q strings.Builder
+		q.WriteString("$'")
+		for i := 0; i < len(s); i++ {
+			fmt.Fprintf(&q, `\x%02x`, s[i])
+		}
+		q.WriteString("'")
+		words, err := shellWords(q.String())
+		require.NoError(t, err)
+		require.Equal(t, []string{s}, words)
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,27 @@ func TestJUnitIsValidAndKeepsControls(t *testing.T) {
 	assert.Contains(t, c.Failure.Text, `stays\xff`)
 	assert.NotContains(t, out, "\uFFFD")
 	assert.Equal(t, "log line\\x1b[31m red\n\\x00second", c.SystemOut)
+}
+
+// Whatever the input, printable's output is valid UTF-8 with nothing a
+// terminal would act on, and xmlText's is text XML can hold.
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{"plain", "a\x1b[31mb", "\u009b\u202e\u200b\ufeff", "\xff\xfe", "\r\n\t\x00", "C:\\dir\\x00.json"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := printable(s)
+		require.True(t, utf8.ValidString(p), "%q", p)
+		for _, r := range p {
+			require.False(t, quoted(r), "%q in %q", r, p)
+		}
+		if !strings.ContainsFunc(s, quoted) && utf8.ValidString(s) {
+			require.Equal(t, s, p)
+		}
+		x := xmlText(s)
+		require.True(t, utf8.ValidString(x), "%q", x)
+		for _, r := range x {
+			require.True(t, xmlChar(r), "%q in %q", r, x)
+		}
+	})
 }
