@@ -70,8 +70,9 @@ func replayResult(oc *replay.Outcome, ok bool, fl *fixtureLocator) render.Result
 				f.Message += fmt.Sprintf(" (at line %d, column %d of the function's answer, not of the fixture)", f.Line, f.Column)
 				f.Line, f.Column = 0, 0
 			}
-			if rule.AppliesTo == validate.KindAny {
-				res.Answer = string(oc.Result.Payload) // it is not a response document: show it
+			if rule.AppliesTo == validate.KindAny && f.Severity == validate.Error {
+				// Not a JSON object at all: the answer itself says most.
+				res.Answer = string(oc.Result.Payload)
 			}
 		}
 		res.Findings[i] = f
