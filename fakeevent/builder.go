@@ -46,6 +46,12 @@ func New(method, target string) *Builder {
 			b.err = fmt.Errorf("target %q has no host", target)
 			return b
 		}
+		// The host itself must parse ("http://[::1" does not): a client
+		// could not have sent the request.
+		if _, err := url.Parse(scheme + "://" + host + "/"); err != nil {
+			b.err = fmt.Errorf("target %q: %w", target, err)
+			return b
+		}
 		b.in.scheme, b.in.host = strings.ToLower(scheme), host
 		target = "/" + path
 		if hasQuery {

@@ -196,3 +196,15 @@ func TestMarshalMatchesEncodingJSON(t *testing.T) {
 	assert.Equal(t, theirs, ours, "same values as encoding/json (which only drops the empty maps)")
 	assert.Contains(t, string(fakeevent.Marshal(ev)), "<b>&amp;", "no HTML escaping, as the ALB")
 }
+
+// A URL whose host does not parse is an error, not an event with that host:
+// no client could have sent it.
+func TestBuilderRefusesAMalformedHost(t *testing.T) {
+	for _, target := range []string{"http://[::1", "http://[::1/x", "https://exa mple.com/", "http://a%zz/"} {
+		_, _, err := fakeevent.New("GET", target).Build()
+		assert.Error(t, err, target)
+	}
+	_, doc, err := fakeevent.New("GET", "http://[::1]:8080/x?a=1").Seed(1).Build()
+	require.NoError(t, err)
+	assert.Contains(t, string(doc), `"host":"[::1]:8080"`)
+}

@@ -198,7 +198,7 @@ func bodyMismatch(b *BodyExpect, body []byte, files fixtureFiles) string {
 			return fmt.Sprintf("golden file %s: %v", b.File, err)
 		}
 		if !bytes.Equal(want, body) {
-			return fmt.Sprintf("the body differs from %s (albcheck replay --update rewrites it):\n%s", b.File, diff(string(want), string(body)))
+			return fmt.Sprintf("the body differs from %s (albcheck replay --update rewrites it):\n%s", b.File, bodyDiff(want, body))
 		}
 	}
 	return ""

@@ -160,3 +160,35 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// Locator finds where the values of one JSON document start, by JSON
+// Pointer. It scans the document once, for documents that get many
+// lookups (a fixture file with many failing cases).
+type Locator struct {
+	doc []byte
+	p   *positions
+}
+
+// NewLocator scans doc. For a document that is not JSON every lookup gives
+// 0, 0.
+func NewLocator(doc []byte) *Locator {
+	if !json.Valid(doc) {
+		return &Locator{}
+	}
+	return &Locator{doc: doc, p: scanPositions(doc)}
+}
+
+// Locate returns the line and column (1-based, columns in characters) where
+// the value at pointer starts, or for a member that is not there, its
+// nearest enclosing value.
+func (l *Locator) Locate(pointer string) (line, column int) {
+	if l.p == nil {
+		return 0, 0
+	}
+	return l.p.locate(l.doc, pointer)
+}
+
+// Locate is NewLocator(doc).Locate(pointer), for a single lookup.
+func Locate(doc []byte, pointer string) (line, column int) {
+	return NewLocator(doc).Locate(pointer)
+}

@@ -53,7 +53,13 @@ func mapResponseError(e schemaError, mine, other string, fs *findings) {
 	case top == "statusCode" && e.typ == "invalid_type":
 		fs.add(RESP001, p, "statusCode must be an integer, got "+describe(e.value))
 	case top == "statusCode":
-		fs.add(RESP002, p, fmt.Sprintf("statusCode %v is not between 100 and 599", e.value))
+		msg := fmt.Sprintf("statusCode %v is not between 100 and 599", e.value)
+		if s, ok := intStatus(e.value); ok && s == 0 {
+			// What a Go handler sends when it returns a zero
+			// events.ALBTargetGroupResponse or never sets StatusCode.
+			msg += " (statusCode missing: did the handler return a zero value?)"
+		}
+		fs.add(RESP002, p, msg)
 	case e.missing == mine:
 		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
 	case top == "body" && e.typ == "format":
@@ -111,6 +117,9 @@ var (
 
 func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs *findings) {
 	status, statusOK := intStatus(obj["statusCode"])
+	// A status out of range is RESP-002's finding; rules that compare with
+	// the status would only repeat it in other words ("such as \"0 \"").
+	statusOK = statusOK && status >= 100 && status <= 599
 
 	// RESP-013, RESP-003: statusDescription.
 	if d, ok := obj["statusDescription"]; !ok {

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/albcheck/albcheck/fakeevent"
-	"github.com/google/shlex"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -33,6 +32,7 @@ type fakeOptions struct {
 	userAgent   string
 	head        bool
 	get         bool
+	compressed  bool
 	ignored     bool
 	multi       bool
 	healthCheck bool
@@ -50,17 +50,18 @@ type fakeOptions struct {
 func addCurlFlags(f *pflag.FlagSet, o *fakeOptions) {
 	f.StringVarP(&o.method, "request", "X", "", "HTTP method (default GET, or POST with a body)")
 	f.StringArrayVarP(&o.headers, "header", "H", nil, "request header 'Name: value'; repeat a name to send it twice")
-	f.StringArrayVarP(&o.data, "data", "d", nil, "form data, as curl -d (@FILE reads a file, newlines removed); sets POST and application/x-www-form-urlencoded")
+	f.StringArrayVarP(&o.data, "data", "d", nil, "form data, as curl -d (@FILE reads a file, newlines removed; @- standard input); sets POST and application/x-www-form-urlencoded")
 	f.StringArrayVar(&o.dataRaw, "data-raw", nil, "like --data, without @FILE")
-	f.StringArrayVar(&o.dataBinary, "data-binary", nil, "body bytes as given (@FILE reads a file as is)")
-	f.StringArrayVar(&o.json, "json", nil, "JSON body (@FILE reads a file); sets POST, content-type and accept application/json, as curl does")
+	f.StringArrayVar(&o.dataBinary, "data-binary", nil, "body bytes as given (@FILE reads a file as is; @- standard input)")
+	f.StringArrayVar(&o.json, "json", nil, "JSON body (@FILE reads a file; @- standard input); sets POST, content-type and accept application/json, as curl does")
 	f.StringArrayVarP(&o.form, "form", "F", nil, "multipart form field name=value (name=@FILE uploads a file); sets POST")
 	f.StringArrayVarP(&o.cookies, "cookie", "b", nil, "cookies, 'name=value; other=value'")
 	f.StringVarP(&o.userAgent, "user-agent", "A", "", "user agent (default: a desktop browser's)")
 	f.BoolVarP(&o.head, "head", "I", false, "HEAD request")
 	f.BoolVarP(&o.get, "get", "G", false, "put the data in the query string of a GET, as curl -G does")
+	f.BoolVar(&o.compressed, "compressed", false, "ask for a compressed response, as curl does: Accept-Encoding: "+curlAcceptEncoding)
 	// Options often found in pasted curl commands that change nothing here.
-	for _, name := range []string{"compressed", "silent", "show-error", "verbose", "insecure", "location", "include", "fail", "http1.1", "http2"} {
+	for _, name := range []string{"silent", "show-error", "verbose", "insecure", "location", "include", "fail", "http1.1", "http2"} {
 		f.BoolVar(&o.ignored, name, false, "ignored (curl compatibility)")
 		_ = f.MarkHidden(name)
 	}
@@ -77,18 +78,26 @@ func newFakeCmd(s *streams) *cobra.Command {
 		Short: "Print the event a real ALB would send for a request (curl-like)",
 		Long: `Print the request event a real ALB sends to a Lambda target for a request described
 with curl's options. URL may be a bare path (/health), which gets a default
-elb.amazonaws.com host. The event follows what a real ALB does: lower-case header
-names, the last value of a repeated header or query key (all of them with
---multi-value), the query left URL-encoded, base64 bodies for every content type
-but text, JSON, JavaScript and XML, and the x-amzn-trace-id and x-forwarded-*
-headers. Requests a real ALB refuses (a body over 1 MB, TRACE, a WebSocket
-upgrade, oversized headers, more than 30 X-Forwarded-For addresses) are refused
-with the status the client would get (exit status 1).`,
-		Example: `  albcheck fake /orders?id=42
+elb.amazonaws.com host; quote a URL that holds ? or &, or the shell takes them.
+
+The event follows what a real ALB does: lower-case header names, the last value
+of a repeated header or query key (all of them with --multi-value), the query
+left URL-encoded, base64 bodies for every content type but text, JSON,
+JavaScript and XML, and the x-amzn-trace-id and x-forwarded-* headers.
+
+Requests a real ALB refuses (a body over 1 MB, TRACE, a WebSocket upgrade,
+oversized headers, more than 30 X-Forwarded-For addresses) are refused with the
+status the client would get (exit status 1). A body file (@FILE) must be a
+regular file or standard input (@-), and is never read past 1 MB: a larger one
+is refused (413).
+
+--from-curl reads a curl command line as bash would, with the $'...' quoting
+that browsers' "Copy as cURL" uses.`,
+		Example: `  albcheck fake '/orders?id=42'
   albcheck fake POST https://api.example.com/orders --json '{"item":"book"}'
   albcheck fake /signup -d email=ada@example.com -d plan=pro      # arrives base64-encoded
   albcheck fake PUT /avatar --data-binary @me.png -H 'Content-Type: image/png'
-  albcheck fake /search?tag=a&tag=b -H 'Accept: text/html' --multi-value
+  albcheck fake '/search?tag=a&tag=b' -H 'Accept: text/html' --multi-value
   albcheck fake --health-check /health
   albcheck fake /orders -n 100 -o events/ --seed 1                # 100 distinct events
   albcheck fake --from-curl "curl -X POST 'https://api.example.com/x' -H 'Content-Type: application/json' -d '{}'"`,
@@ -106,6 +115,9 @@ with the status the client would get (exit status 1).`,
 				case 0:
 					return usageError("give a URL or a path, such as /orders?id=1 (see albcheck fake --help)")
 				case 1:
+					if isMethodWord(args[0]) {
+						return usageError("%s needs a URL or a path after it, such as albcheck fake %s /orders", args[0], args[0])
+					}
 					o.url = args[0]
 				case 2:
 					if o.method != "" && !strings.EqualFold(o.method, args[0]) {
@@ -136,8 +148,8 @@ with the status the client would get (exit status 1).`,
 
 // parseCurl reads a pasted curl command line into o.
 func parseCurl(o *fakeOptions) error {
-	line := strings.NewReplacer("\\\r\n", " ", "\\\n", " ").Replace(o.fromCurl)
-	words, err := shlex.Split(line)
+	line := o.fromCurl
+	words, err := shellWords(line)
 	if err != nil {
 		return err
 	}
@@ -162,6 +174,7 @@ func parseCurl(o *fakeOptions) error {
 	o.url = rest[0]
 	o.method, o.headers, o.data, o.dataRaw, o.dataBinary = curl.method, curl.headers, curl.data, curl.dataRaw, curl.dataBinary
 	o.json, o.form, o.cookies, o.userAgent, o.head, o.get = curl.json, curl.form, curl.cookies, curl.userAgent, curl.head, curl.get
+	o.compressed = curl.compressed
 	return nil
 }
 
@@ -174,12 +187,13 @@ func runFake(_ context.Context, o *fakeOptions, s *streams) error {
 		return usageError("-n %d writes %d files: give a directory with -o", o.count, o.count)
 	}
 	docs := make([][]byte, 0, min(o.count, 1024))
+	src := newBodySource(s.in)
 	for i := range o.count {
 		opts := []fakeevent.Option{}
 		if o.seed >= 0 {
 			opts = append(opts, fakeevent.WithSeed(uint64(o.seed)+uint64(i)))
 		}
-		doc, err := fakeOne(o, opts, i)
+		doc, err := fakeOne(o, src, opts, i)
 		if err != nil {
 			return err
 		}
@@ -211,7 +225,7 @@ func runFake(_ context.Context, o *fakeOptions, s *streams) error {
 }
 
 // fakeOne makes event number i.
-func fakeOne(o *fakeOptions, opts []fakeevent.Option, i int) ([]byte, error) {
+func fakeOne(o *fakeOptions, src *bodySource, opts []fakeevent.Option, i int) ([]byte, error) {
 	if o.multi {
 		opts = append(opts, fakeevent.WithMultiValue())
 	}
@@ -244,7 +258,7 @@ func fakeOne(o *fakeOptions, opts []fakeevent.Option, i int) ([]byte, error) {
 		return append(fakeevent.MarshalIndent(ev, "", "  "), '\n'), nil
 	}
 
-	body, contentType, err := fakeBody(o, i)
+	body, contentType, err := fakeBody(o, src, i)
 	if err != nil {
 		return nil, err
 	}
@@ -293,6 +307,9 @@ func fakeOne(o *fakeOptions, opts []fakeevent.Option, i int) ([]byte, error) {
 	if len(o.json) > 0 && !hasHeader("Accept") {
 		b.Header("Accept", "application/json")
 	}
+	if o.compressed && !hasHeader("Accept-Encoding") {
+		b.Header("Accept-Encoding", curlAcceptEncoding)
+	}
 	if o.userAgent != "" {
 		b.Header("User-Agent", o.userAgent)
 	}
@@ -315,7 +332,7 @@ func fakeOne(o *fakeOptions, opts []fakeevent.Option, i int) ([]byte, error) {
 
 // fakeBody builds the body from the data options, as curl does, and the
 // content type it implies.
-func fakeBody(o *fakeOptions, i int) ([]byte, string, error) {
+func fakeBody(o *fakeOptions, src *bodySource, i int) ([]byte, string, error) {
 	kinds := 0
 	for _, set := range [][]string{append(append(o.data, o.dataRaw...), o.dataBinary...), o.json, o.form} {
 		if len(set) > 0 {
@@ -329,19 +346,12 @@ func fakeBody(o *fakeOptions, i int) ([]byte, string, error) {
 		if !strings.HasPrefix(v, "@") {
 			return []byte(v), nil
 		}
-		b, err := os.ReadFile(v[1:])
-		if err != nil {
-			return nil, usageError("read body: %v", err)
-		}
-		if stripNewlines {
-			b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil)
-		}
-		return b, nil
+		return src.file(v[1:], stripNewlines)
 	}
 	var parts [][]byte
 	switch {
 	case len(o.form) > 0:
-		return multipartBody(o, i)
+		return multipartBody(o, src, i)
 	case len(o.json) > 0:
 		for _, v := range o.json {
 			b, err := read(v, false)
@@ -377,7 +387,7 @@ func fakeBody(o *fakeOptions, i int) ([]byte, string, error) {
 
 // multipartBody builds a multipart/form-data body from -F fields. With a
 // seed the boundary follows from it, so the output stays reproducible.
-func multipartBody(o *fakeOptions, i int) ([]byte, string, error) {
+func multipartBody(o *fakeOptions, src *bodySource, i int) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	boundary := make([]byte, 8)
@@ -398,9 +408,9 @@ func multipartBody(o *fakeOptions, i int) ([]byte, string, error) {
 			return nil, "", usageError("-F %q is not name=value", field)
 		}
 		if file, isFile := strings.CutPrefix(value, "@"); isFile {
-			data, err := os.ReadFile(file)
+			data, err := src.file(file, false)
 			if err != nil {
-				return nil, "", usageError("read form file: %v", err)
+				return nil, "", err
 			}
 			part, err := w.CreateFormFile(name, filepath.Base(file))
 			if err != nil {

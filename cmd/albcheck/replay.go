@@ -44,6 +44,12 @@ JSON Schemas and the ALB's rules (what would the client get?), and against the
 fixture's expectations (status, headers, body, duration). A bare ALB event file
 is a fixture too: only the ALB's rules are checked.
 
+A failing case prints "file:line:col: [case name] RULE severity pointer:
+message" lines, errors first: an expectation is located in the fixture, a
+finding about the function's answer at the case (its pointer is in the
+answer). Then what the client gets, the answer itself when it is not JSON,
+and what the function printed.
+
 Handlers:
   --cmd BINARY      an unmodified Lambda function binary (Runtime API), kept warm;
                     arguments after -- go to it; --parallel N runs N processes
@@ -198,12 +204,10 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		index, total, unreadable = 0, 0, 0
 		prog.withTotal(n)
 	}
+	var locator fixtureLocator // one at a time: results come in order
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
-		res := render.Result{Path: oc.Case.File, Name: oc.Case.Name, Kind: validate.KindFixture, Mode: validate.Mode(oc.Case.Mode), OK: ok, Findings: oc.Findings}
-		if !ok {
-			res.Logs = string(oc.Result.Logs)
-		}
+		res := replayResult(oc, ok, &locator)
 		sum.Count(res)
 		prog.stepResult(ok)
 		if o.update {
@@ -231,7 +235,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if o.update {
 		written, err := replay.Update(outcomes)
 		for _, f := range written {
-			fmt.Fprintf(s.err, "updated %s\n", f)
+			fmt.Fprintf(s.err, "updated %s\n", render.Printable(f))
 		}
 		if err != nil {
 			return &exitError{code: exitUsage, err: err}

@@ -162,7 +162,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		if res.unreadable {
 			unreadable++
 			f := res.r.Findings[0]
-			fmt.Fprintf(s.err, "albcheck: %s: %s %s: %s\n", res.r.Path, f.Rule, f.Severity, f.Message)
+			fmt.Fprintf(s.err, "albcheck: %s: %s %s: %s\n", render.Printable(res.r.Path), f.Rule, f.Severity, render.Printable(f.Message))
 		}
 		total++
 		sum.Count(res.r)

@@ -27,9 +27,19 @@ func (g *githubRenderer) Result(r Result) error {
 		if f.Severity == "error" {
 			level = "error"
 		}
+		line, col := f.Line, f.Column
+		if line == 0 {
+			line, col = r.Line, r.Column
+		}
+		// The runner prints the message in the log, where escape
+		// sequences act: quote them; line breaks are the runner's %0A.
+		msg := pointerText(f.Pointer) + ": " + f.Message
+		if r.Name != "" {
+			msg = "[" + r.Name + "] " + msg
+		}
 		_, err := fmt.Fprintf(g.w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level,
-			ghProperty.Replace(r.Path), max(f.Line, 1), max(f.Column, 1), ghProperty.Replace(string(f.Rule)),
-			ghData.Replace(pointerText(f.Pointer)+": "+f.Message))
+			ghProperty.Replace(printable(r.Path)), max(line, 1), max(col, 1), ghProperty.Replace(string(f.Rule)),
+			ghData.Replace(strings.Join(printableLines(msg), "\n")))
 		if err != nil {
 			return err
 		}

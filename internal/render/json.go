@@ -22,6 +22,10 @@ type jsonResult struct {
 	SkipReason string        `json:"skipReason,omitempty"`
 	Findings   []jsonFinding `json:"findings"`
 	Logs       string        `json:"logs,omitempty"`
+	Answer     string        `json:"answer,omitempty"`
+	Client     string        `json:"client,omitempty"`
+	Line       int           `json:"line,omitempty"`
+	Column     int           `json:"column,omitempty"`
 }
 
 type jsonFinding struct {
@@ -45,9 +49,10 @@ type jsonRenderer struct {
 	out jsonOutput
 }
 
-// JSONResult converts a result to its JSON form (for commands that embed it).
+// toJSON converts a result to its JSON form. encoding/json escapes control
+// characters, so the output stays one valid document whatever the names.
 func toJSON(r Result) jsonResult {
-	jr := jsonResult{Path: r.Path, Name: r.Name, Logs: r.Logs, Kind: string(r.Kind), Mode: string(r.Mode), OK: r.OK, Skipped: r.Skipped, SkipReason: r.SkipReason, Findings: []jsonFinding{}}
+	jr := jsonResult{Path: r.Path, Name: r.Name, Logs: r.Logs, Answer: r.Answer, Client: r.Client, Line: r.Line, Column: r.Column, Kind: string(r.Kind), Mode: string(r.Mode), OK: r.OK, Skipped: r.Skipped, SkipReason: r.SkipReason, Findings: []jsonFinding{}}
 	for _, f := range r.Findings {
 		jr.Findings = append(jr.Findings, jsonFinding{string(f.Rule), string(f.Severity), f.Pointer, f.Message, f.ALBOutcome, f.Line, f.Column})
 	}

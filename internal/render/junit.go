@@ -46,17 +46,23 @@ type junitRenderer struct {
 }
 
 func (j *junitRenderer) Result(r Result) error {
-	c := junitCase{Name: r.Path, Classname: "albcheck." + string(r.Kind)}
+	// XML 1.0 cannot hold most control characters: xmlText quotes them,
+	// where encoding/xml would replace them with U+FFFD.
+	c := junitCase{Name: xmlText(r.Path), Classname: "albcheck." + string(r.Kind)}
 	if r.Name != "" {
-		c.Name = r.Path + " " + r.Name
+		c.Name = xmlText(r.Path + " " + r.Name)
 	}
 	var text strings.Builder
 	for _, f := range r.Findings {
-		fmt.Fprintf(&text, "%s:%d:%d: %s %s %s: %s\n", r.Path, max(f.Line, 1), max(f.Column, 1), f.Rule, f.Severity, pointerText(f.Pointer), f.Message)
+		line, col := f.Line, f.Column
+		if line == 0 {
+			line, col = r.Line, r.Column
+		}
+		fmt.Fprintf(&text, "%s:%d:%d: %s %s %s: %s\n", r.Path, max(line, 1), max(col, 1), f.Rule, f.Severity, pointerText(f.Pointer), f.Message)
 	}
 	switch {
 	case r.Skipped:
-		c.Skipped = &junitMessage{Message: r.SkipReason}
+		c.Skipped = &junitMessage{Message: xmlText(r.SkipReason)}
 	case !r.OK:
 		first := r.Findings[0]
 		for _, f := range r.Findings {
@@ -66,15 +72,15 @@ func (j *junitRenderer) Result(r Result) error {
 			}
 		}
 		c.Failure = &junitMessage{
-			Message: fmt.Sprintf("%d finding(s); first: %s %s", len(r.Findings), first.Rule, first.Message),
+			Message: xmlText(fmt.Sprintf("%d finding(s); first: %s %s", len(r.Findings), first.Rule, first.Message)),
 			Type:    string(first.Rule),
-			Text:    text.String(),
+			Text:    xmlText(text.String()),
 		}
 	default:
-		c.SystemOut = text.String() // warnings of a passing input
+		c.SystemOut = xmlText(text.String()) // warnings of a passing input
 	}
 	if !r.OK && r.Logs != "" {
-		c.SystemOut = r.Logs
+		c.SystemOut = xmlText(r.Logs)
 	}
 	j.cases = append(j.cases, c)
 	return nil

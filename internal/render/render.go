@@ -19,8 +19,17 @@ type Result struct {
 	Name string
 	// Logs is what the function printed, shown when the case fails.
 	Logs string
-	Kind validate.Kind
-	Mode validate.Mode
+	// Answer is the function's answer, shown when the case fails because
+	// it is not a response document (replay).
+	Answer string
+	// Client says what the client gets from the ALB when the case fails,
+	// such as "502 LambdaInvalidResponse" (replay).
+	Client string
+	// Line and Column locate the case in Path (replay): findings without a
+	// position of their own are reported there.
+	Line, Column int
+	Kind         validate.Kind
+	Mode         validate.Mode
 	// OK is true when the input passes.
 	OK         bool
 	Skipped    bool

@@ -1,9 +1,14 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/albcheck/albcheck/validate"
 )
 
 const (
@@ -34,34 +39,86 @@ func (t *textRenderer) Result(r Result) error {
 		return nil
 	}
 	if r.Skipped {
-		_, err := fmt.Fprintf(t.w, "%s: %s %s\n", t.paint(ansiBold, r.Path), t.paint(ansiDim, "skipped:"), r.SkipReason)
+		_, err := fmt.Fprintf(t.w, "%s: %s %s\n", t.paint(ansiBold, printable(r.Path)), t.paint(ansiDim, "skipped:"), printable(r.SkipReason))
 		return err
 	}
-	where := t.paint(ansiBold, printable(r.Path))
-	if r.Name != "" {
-		where += " [" + printable(r.Name) + "]"
-	}
-	for _, f := range r.Findings {
+	for _, f := range errorsFirst(r.Findings) {
 		sev := t.paint(ansiYellow, string(f.Severity))
 		if f.Severity == "error" {
 			sev = t.paint(ansiRed, string(f.Severity))
 		}
-		pos := ""
-		if f.Line > 0 {
-			pos = fmt.Sprintf(":%d:%d", f.Line, f.Column)
+		// file:line:col first, as compilers print it, so that editors and
+		// terminals can jump there; a fixture case's name comes after.
+		line, col := f.Line, f.Column
+		if line == 0 {
+			line, col = r.Line, r.Column
 		}
-		msg := strings.ReplaceAll(printable(strings.ReplaceAll(f.Message, "\n", "\x00")), `\x00`, "\n    ")
-		if _, err := fmt.Fprintf(t.w, "%s%s: %s %s %s: %s\n", where, pos, f.Rule, sev, printable(pointerText(f.Pointer)), msg); err != nil {
+		where := t.paint(ansiBold, printable(r.Path))
+		if line > 0 {
+			where += fmt.Sprintf(":%d:%d", line, col)
+		}
+		where += ":"
+		if r.Name != "" {
+			where += " [" + printable(r.Name) + "]"
+		}
+		msg := strings.Join(printableLines(strings.TrimRight(f.Message, "\n")), "\n    ")
+		if _, err := fmt.Fprintf(t.w, "%s %s %s %s: %s\n", where, f.Rule, sev, printable(pointerText(f.Pointer)), msg); err != nil {
 			return err
 		}
 	}
-	if !r.OK && r.Logs != "" {
-		fmt.Fprintf(t.w, "  %s\n", t.paint(ansiDim, "function output:"))
-		for _, line := range strings.Split(strings.TrimRight(r.Logs, "\n"), "\n") {
-			fmt.Fprintf(t.w, "    %s\n", printable(line))
-		}
+	if r.OK {
+		return nil
 	}
+	if r.Client != "" {
+		fmt.Fprintf(t.w, "  → the client gets %s\n", printable(r.Client))
+	}
+	t.block("the function's answer:", r.Answer, maxAnswerBytes)
+	t.block("function output:", r.Logs, 0)
 	return nil
+}
+
+// maxAnswerBytes bounds the function's answer shown under a failing case:
+// enough to recognise it; an answer can be megabytes on one line.
+const maxAnswerBytes = 2048
+
+// block prints a titled, indented text such as what the function printed,
+// cut after limit bytes when limit > 0.
+func (t *textRenderer) block(title, text string, limit int) {
+	if text == "" {
+		return
+	}
+	more := 0
+	if limit > 0 && len(text) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text, more = text[:cut], len(text)-cut
+	}
+	fmt.Fprintf(t.w, "  %s\n", t.paint(ansiDim, title))
+	for _, line := range printableLines(strings.TrimRight(text, "\n")) {
+		fmt.Fprintf(t.w, "    %s\n", line)
+	}
+	if more > 0 {
+		fmt.Fprintf(t.w, "    %s\n", t.paint(ansiDim, fmt.Sprintf("… %d more bytes", more)))
+	}
+}
+
+// errorsFirst orders errors before warnings, each in its given order: the
+// finding that explains a failure leads, its consequences follow.
+func errorsFirst(fs []validate.Finding) []validate.Finding {
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b validate.Finding) int {
+		return cmp.Compare(severityRank(a.Severity), severityRank(b.Severity))
+	})
+	return out
+}
+
+func severityRank(s validate.Severity) int {
+	if s == validate.Error {
+		return 0
+	}
+	return 1
 }
 
 func (t *textRenderer) Finish(s Summary) error {
@@ -75,29 +132,4 @@ func (t *textRenderer) Finish(s Summary) error {
 	}
 	_, err := fmt.Fprintln(t.w, line)
 	return err
-}
-
-// printable escapes control characters, so that a key or value from a
-// document can neither break the one-line-per-finding format nor send
-// escape sequences to a terminal.
-func printable(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			fmt.Fprintf(&b, "\\x%02x", c)
-		} else {
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

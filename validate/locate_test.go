@@ -1,0 +1,28 @@
+package validate_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+func TestLocate(t *testing.T) {
+	doc := []byte("[\n  {\"name\": \"a\"},\n  {\"name\": \"é\", \"expect\": {\"status\": 200}}\n]")
+	for _, tt := range []struct {
+		pointer      string
+		line, column int
+	}{
+		{"", 1, 1},
+		{"/0", 2, 3},
+		{"/1", 3, 3},
+		{"/1/expect/status", 3, 38},
+		{"/1/expect/headers/x", 3, 27}, // missing: its nearest enclosing value
+	} {
+		line, column := validate.Locate(doc, tt.pointer)
+		assert.Equal(t, []int{tt.line, tt.column}, []int{line, column}, tt.pointer)
+	}
+	line, column := validate.Locate([]byte("{not json"), "/a")
+	assert.Equal(t, []int{0, 0}, []int{line, column})
+}
