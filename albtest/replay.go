@@ -102,7 +102,8 @@ func run(t *testing.T, dir string, h replay.Handler) {
 	}
 	n := 0
 	for in := range seq {
-		cases, err := replay.Load(in.Path, "")
+		root := in.Root
+		cases, err := replay.LoadWith(in.Path, replay.LoadOptions{Root: root})
 		if err != nil {
 			t.Errorf("albtest: %s: %v", in.Path, err)
 			continue
@@ -116,7 +117,7 @@ func run(t *testing.T, dir string, h replay.Handler) {
 					res = h.Invoke(context.Background(), c.EventJSON, Timeout)
 				}
 				o := replay.Check(c, res)
-				if o2, err := record(o); err != nil {
+				if o2, err := record(o, root); err != nil {
 					t.Errorf("albtest: %v", err)
 				} else {
 					o = o2
@@ -140,7 +141,7 @@ func run(t *testing.T, dir string, h replay.Handler) {
 	}
 }
 
-// record rewrites the case's fixture and golden files from the answer when
+// record rewrites the case's fixture (inside root) and golden files from the answer when
 // this is an update run (UpdateEnv) and an expectation failed, then judges
 // the answer again against the fixture as it now is on disk. A case whose
 // expectations all hold has nothing to record, and an update run that
@@ -148,7 +149,7 @@ func run(t *testing.T, dir string, h replay.Handler) {
 // 502) has no expectation checked, so none recorded. After the update, what
 // was recorded passes, and what cannot be recorded (a pattern, a subset, a
 // duration) still fails instead of being dropped from the report.
-func record(o *replay.Outcome) (*replay.Outcome, error) {
+func record(o *replay.Outcome, root string) (*replay.Outcome, error) {
 	on, err := updating()
 	if err != nil || !on || !slices.ContainsFunc(o.Findings, isExpectFinding) {
 		return o, err
@@ -156,7 +157,7 @@ func record(o *replay.Outcome) (*replay.Outcome, error) {
 	if _, err := replay.Update([]*replay.Outcome{o}); err != nil {
 		return o, fmt.Errorf("update %s: %w", o.Case.File, err)
 	}
-	cases, err := replay.Load(o.Case.File, "")
+	cases, err := replay.LoadWith(o.Case.File, replay.LoadOptions{Root: root})
 	if err != nil {
 		return o, fmt.Errorf("reload %s after the update: %w", o.Case.File, err)
 	}

@@ -38,15 +38,14 @@ func TestReplayUpdateThenPasses(t *testing.T) {
 		}
 		return resp, nil
 	}
-	*albtest.Update = true
-	t.Cleanup(func() { *albtest.Update = false })
+	t.Setenv(albtest.UpdateEnv, "1")
 	albtest.Replay(t, dir, h)
 
-	*albtest.Update = false
+	t.Setenv(albtest.UpdateEnv, "0")
 	albtest.Replay(t, dir, h) // the recorded answers pass
 
 	before := readTree(t, dir)
-	*albtest.Update = true
+	t.Setenv(albtest.UpdateEnv, "1")
 	albtest.Replay(t, dir, h)
 	assert.Equal(t, before, readTree(t, dir), "recording the same answers again changes nothing")
 }
