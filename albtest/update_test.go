@@ -142,32 +142,36 @@ func TestReplayUpdate(t *testing.T) {
 }
 
 // TestReplayUpdateInner is an update run with an expectation that cannot be
-// recorded (a substring); it runs only as the subprocess of
+// recorded (a duration); it runs only as the subprocess of
 // TestReplayUpdateKeepsFailures.
 func TestReplayUpdateInner(t *testing.T) {
 	dir := os.Getenv("ALBTEST_INNER_DIR")
 	if dir == "" {
 		t.Skip("run by TestReplayUpdateKeepsFailures")
 	}
-	albtest.Replay(t, dir, helloHandler)
+	slow := func(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		time.Sleep(20 * time.Millisecond)
+		return helloHandler(ctx, req)
+	}
+	albtest.Replay(t, dir, slow)
 }
 
-// An update records what it can (the status) and still reports what it
-// cannot (a body that lacks a substring): the update does not hide it.
+// An update records what it can (the status, the body) and still reports
+// what it cannot (a duration over its bound): the update does not hide it.
 func TestReplayUpdateKeepsFailures(t *testing.T) {
 	if os.Getenv("ALBTEST_INNER_DIR") != "" {
 		return
 	}
 	dir := t.TempDir()
 	fixture := filepath.Join(dir, "hello.json")
-	require.NoError(t, os.WriteFile(fixture, []byte(`{"name": "hello", "request": {"method": "GET", "target": "/hello"}, "expect": {"status": 201, "body": {"contains": "goodbye"}}}`), 0o644))
+	require.NoError(t, os.WriteFile(fixture, []byte(`{"name": "hello", "request": {"method": "GET", "target": "/hello"}, "expect": {"status": 201, "body": {"contains": "goodbye"}, "maxDurationMs": 1}}`), 0o644))
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestReplayUpdateInner$", "-test.v")
 	cmd.Env = append(os.Environ(), "ALBTEST_INNER_DIR="+dir, "ALBTEST_UPDATE=1")
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "the inner replay fails:\n%s", out)
-	assert.Contains(t, string(out), `hello.json: albtest: the response fails (single mode; the client would get 200):
-          EXPECT-BODY body: the body does not contain "goodbye"; it is "hi from /hello"`)
+	assert.Contains(t, string(out), "EXPECT-DURATION")
 	assert.NotContains(t, string(out), "EXPECT-STATUS", "the status was recorded")
+	assert.NotContains(t, string(out), "EXPECT-BODY", "the body was recorded")
 	b, err := os.ReadFile(fixture)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"status": 200`)

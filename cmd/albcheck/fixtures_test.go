@@ -78,7 +78,7 @@ func TestReplayMaxSize(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "ok.json"), okFixture)
 	code, out, _ := runCLI(t, "", replayArgs("--max-size", "20", dir)...)
-	assert.Equal(t, exitFindings, code, out)
+	assert.Equal(t, exitUsage, code, "no fixture could be read, as in validate: %s", out)
 	assert.Contains(t, out, "JSON-005 error (root): not read: ")
 	assert.Contains(t, out, "larger than the limit of 20 bytes (raise it with --max-size)")
 

@@ -204,7 +204,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		index, total, unreadable = 0, 0, 0
 		prog.withTotal(n)
 	}
-	var locator fixtureLocator // one at a time: results come in order
+	locator := fixtureLocator{maxSize: o.maxSize} // one at a time: results come in order
 	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := replayResult(oc, ok, &locator)

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/internal/render"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
@@ -19,15 +19,18 @@ import (
 // so it keeps the last file it scanned: a file with a thousand failing cases
 // is read and scanned once.
 type fixtureLocator struct {
-	path string
-	loc  *validate.Locator
+	maxSize int64 // --max-size: the file is read again, under the same bounds
+	path    string
+	loc     *validate.Locator
 }
 
 func (fl *fixtureLocator) locator(path string) *validate.Locator {
 	if fl.loc == nil || fl.path != path {
 		// The fixture was read a moment ago to load the case; reading it
 		// again for a failing case keeps Case free of its bytes.
-		doc, err := os.ReadFile(path)
+		// inputs.ReadFile reads only a regular file, at most maxSize: the
+		// file may be the named pipe or device that failed the case.
+		doc, err := inputs.ReadFile(path, fl.maxSize)
 		if err != nil {
 			doc = nil
 		}
