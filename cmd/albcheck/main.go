@@ -42,20 +42,26 @@ func usageError(format string, args ...any) error {
 // errFindings says some input failed; the findings are in the output.
 var errFindings = &exitError{code: exitFindings}
 
-func main() {
+func main() { os.Exit(runWithSignals(os.Args[1:])) }
+
+// runWithSignals runs the command line with the one signal path: the first
+// SIGINT or SIGTERM stops the run (no new work starts, what runs is
+// cancelled, the results so far and their summary are printed and the
+// function's processes are stopped) and the status is 130 or 143; a second
+// one exits at once.
+func runWithSignals(args []string) int {
 	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	go func() {
-		// The first signal stops the run: no new work starts, what runs is
-		// cancelled, the results so far and their summary are printed and
-		// the function's processes are stopped. A second one exits at once.
 		sig := <-sigs
 		cancel(&signalError{sig: sig})
 		sig = <-sigs
 		os.Exit(signalCode(sig))
 	}()
-	os.Exit(run(ctx, os.Args[1:], systemStreams()))
+	return run(ctx, args, systemStreams())
 }
 
 // signalError is why the run's context was cancelled: a signal arrived.

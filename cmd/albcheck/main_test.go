@@ -22,7 +22,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"albcheck": func() { os.Exit(run(context.Background(), os.Args[1:], systemStreams())) },
+		"albcheck": func() { os.Exit(runWithSignals(os.Args[1:])) },
 	})
 }
 
