@@ -376,3 +376,19 @@ func TestServeHTTP2(t *testing.T) {
 	assert.Equal(t, "application/json", seen.Headers["content-type"])
 	assert.Contains(t, log.String(), `"POST /api/orders?x=1 HTTP/2.0" 201 201`)
 }
+
+// A request after one whose function panicked (aws-lambda-go reports the
+// panic, then exits) gets a new process and its normal answer; before, it
+// got a false 502 for "the process ended between requests".
+func TestServeAfterAPanic(t *testing.T) {
+	bin := build(t, "../replay/testdata/rudefn")
+	h := replay.RuntimeHandler([]string{bin}, nil, 1)
+	url, log := start(t, serve.Options{Handler: h, Timeout: 10 * time.Second})
+	resp, _ := get(t, "GET", url+"/panic", nil)
+	assert.Equal(t, 502, resp.StatusCode)
+	for range 3 {
+		resp, body := get(t, "GET", url+"/ok", nil)
+		assert.Equal(t, 200, resp.StatusCode, "%s\n%s", body, log.String())
+	}
+	assert.Contains(t, log.String(), "the process exited after answering")
+}
