@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/albcheck/albcheck/internal/render"
 )
 
 // Exit codes.
@@ -114,11 +116,11 @@ func run(ctx context.Context, args []string, s *streams) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(s.err, "albcheck:", ee.err)
+			fmt.Fprintln(s.err, "albcheck:", render.Printable(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Errors from cobra itself (unknown flag, wrong arguments) are usage errors.
-	fmt.Fprintln(s.err, "albcheck:", err)
+	fmt.Fprintln(s.err, "albcheck:", render.Printable(err.Error()))
 	return exitUsage
 }

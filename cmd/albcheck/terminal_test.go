@@ -38,3 +38,13 @@ func TestHostileFileNameIsQuoted(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
 	assert.Contains(t, errOut, `albcheck: y\x1b]0;title\x07.json: JSON-007 error: `)
 }
+
+// An error message that holds a name the user gave (a --cmd path here) is
+// printed with what a terminal would not show quoted: one line, no escape
+// sequence.
+func TestUsageErrorIsQuoted(t *testing.T) {
+	code, _, errOut := runCLI(t, "", "replay", "--cmd", "/nonexistent\n\x1b[31mx.json:1:1: RESP-001 error", "../../fixtures")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	assert.NotContains(t, errOut, "\x1b")
+}
