@@ -71,7 +71,9 @@ values or null for absent, body json, equals or golden file), replacing only
 those values, so that the same answers then pass; it writes nothing when every
 expectation holds.
 
-Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors.`,
+Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
+or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
+stopped the run, after printing the results finished before it.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck replay --cmd bin/orders fixtures/
   albcheck replay --exec 'python3 handler.py' --run 'orders' fixtures/
   albcheck replay --invoke-url http://127.0.0.1:9000 fixtures/

@@ -47,7 +47,9 @@ document, fixture file) is detected from its keys,
 or set with --kind; its mode (multi-value headers off or on) likewise, or --mode.
 
 Exit status: 0 when every input passes, 1 when any fails, 2 for usage errors or
-when no input could be read. Warnings fail only with --strict.`,
+when no input could be read, 130 (SIGINT) or 143 (SIGTERM) when a signal
+stopped the run, after printing the results finished before it. Warnings fail
+only with --strict.`,
 		Example: `  albcheck validate testdata/
   albcheck validate --strict --format github 'events/*.json'
   my-handler < event.json | albcheck validate --kind response --mode multi -
