@@ -34,6 +34,7 @@ import (
 func main() {
 	fn := flag.String("fn", "bin/orders", "the function binary")
 	albcheck := flag.String("albcheck", "bin/albcheck", "the albcheck binary")
+	baseline := flag.String("baseline", "", "an earlier albcheck binary, measured in the same rounds (replay and serve) to compare a change with")
 	rie := flag.String("rie", "", "the aws-lambda-rie binary (skipped when empty)")
 	n := flag.Int("n", 5000, "invocations per measurement")
 	rounds := flag.Int("rounds", 5, "rounds of every measurement (the median is reported)")
@@ -74,6 +75,11 @@ func main() {
 			ms = append(ms, measure{fmt.Sprintf("albcheck replay --cmd, --parallel %d", procs), func() (float64, time.Duration, time.Duration) {
 				return replayRun(*albcheck, *fn, dir, *n, procs)
 			}})
+			if *baseline != "" {
+				ms = append(ms, measure{fmt.Sprintf("baseline replay --cmd, --parallel %d", procs), func() (float64, time.Duration, time.Duration) {
+					return replayRun(*baseline, *fn, dir, *n, procs)
+				}})
+			}
 		}
 	}
 	if *rie != "" && want["rie"] {
@@ -91,6 +97,11 @@ func main() {
 			ms = append(ms, measure{fmt.Sprintf("albcheck serve --parallel 2, %d client(s), %s", clients, load), func() (float64, time.Duration, time.Duration) {
 				return serveLoad(*albcheck, *fn, wrk, *n, clients)
 			}})
+			if *baseline != "" {
+				ms = append(ms, measure{fmt.Sprintf("baseline serve --parallel 2, %d client(s)", clients), func() (float64, time.Duration, time.Duration) {
+					return serveLoad(*baseline, *fn, wrk, *n, clients)
+				}})
+			}
 		}
 	}
 	// Rounds are interleaved so that a slow spell of the machine touches
