@@ -1,74 +1,29 @@
 package replay_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	rudeOnce sync.Once
-	rudeBin  string
-	rudeErr  error
-)
-
 // rudeFn builds testdata/rudefn once for the whole test run.
-func rudeFn(t *testing.T) string {
-	t.Helper()
-	rudeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "albcheck-rudefn")
-		if err != nil {
-			rudeErr = err
-			return
-		}
-		rudeBin = filepath.Join(dir, "bootstrap")
-		out, err := exec.Command("go", "build", "-o", rudeBin, "./testdata/rudefn").CombinedOutput()
-		if err != nil {
-			rudeErr = fmt.Errorf("%v: %s", err, out)
-		}
-	})
-	require.NoError(t, rudeErr)
-	return rudeBin
-}
+func rudeFn(t *testing.T) string { return testproc.Build(t, "testdata/rudefn") }
 
 // tagged returns an environment tag unique to the test and a function that
 // lists the live processes carrying it.
 func tagged(t *testing.T) (string, func() []string) {
 	t.Helper()
 	tag := fmt.Sprintf("RUDE_TAG=%s-%d", t.Name(), time.Now().UnixNano())
-	return tag, func() []string { return processesWith(tag) }
-}
-
-// processesWith lists the processes (not zombies) whose environment holds kv.
-func processesWith(kv string) []string {
-	entries, _ := os.ReadDir("/proc")
-	var found []string
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err != nil || !bytes.Contains(env, append([]byte(kv), 0)) {
-			continue
-		}
-		stat, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
-		found = append(found, string(stat))
-	}
-	return found
+	return tag, func() []string { return testproc.Leftovers(tag) }
 }
 
 func eventAt(t *testing.T, path string) []byte {
@@ -219,5 +174,3 @@ func TestNotALambdaRuntime(t *testing.T) {
 	assert.Less(t, time.Since(start), 250*time.Millisecond, "later events fail at once")
 	assert.Empty(t, left())
 }
-
-var _ = strings.Contains

@@ -2,15 +2,12 @@ package replay_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/aws/aws-lambda-go/events"
@@ -18,31 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	buildOnce sync.Once
-	brokenBin string
-	buildErr  error
-)
-
 // brokenFn builds testdata/brokenfn once for the whole test run.
-func brokenFn(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "albcheck-brokenfn")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		brokenBin = filepath.Join(dir, "bootstrap")
-		out, err := exec.Command("go", "build", "-o", brokenBin, "./testdata/brokenfn").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return brokenBin
-}
+func brokenFn(t *testing.T) string { return testproc.Build(t, "testdata/brokenfn") }
 
 func event(t *testing.T, mode fakeevent.Mode) *replay.Case {
 	t.Helper()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/serve"
 	"github.com/aws/aws-lambda-go/events"
@@ -25,27 +26,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	builds   sync.Map
-	buildMus sync.Mutex
-)
-
 // build compiles a function once per test run.
-func build(t *testing.T, pkg string) string {
-	t.Helper()
-	buildMus.Lock()
-	defer buildMus.Unlock()
-	if bin, ok := builds.Load(pkg); ok {
-		return bin.(string)
-	}
-	dir, err := os.MkdirTemp("", "albcheck-serve")
-	require.NoError(t, err)
-	bin := filepath.Join(dir, filepath.Base(pkg))
-	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	builds.Store(pkg, bin)
-	return bin
-}
+func build(t *testing.T, pkg string) string { return testproc.Build(t, pkg) }
 
 // syncBuffer is a log that tests read while the server writes it.
 type syncBuffer struct {

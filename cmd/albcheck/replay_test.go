@@ -7,41 +7,19 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	exampleOnce sync.Once
-	exampleBin  string
-	exampleErr  error
-)
-
 // exampleFunction builds examples/orders, the function the README replays.
-func exampleFunction(t *testing.T) string {
-	t.Helper()
-	exampleOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "albcheck-example")
-		if err != nil {
-			exampleErr = err
-			return
-		}
-		exampleBin = filepath.Join(dir, "orders")
-		if out, err := exec.Command("go", "build", "-o", exampleBin, "../../examples/orders").CombinedOutput(); err != nil {
-			exampleErr = err
-			t.Logf("%s", out)
-		}
-	})
-	require.NoError(t, exampleErr)
-	return exampleBin
-}
+func exampleFunction(t *testing.T) string { return testproc.Build(t, "../../examples/orders") }
 
 // The README's first command: the shipped fixtures through the example
 // function, over the Runtime API, all passing.

@@ -7,41 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	rudeOnce sync.Once
-	rudeBin  string
-	rudeErr  error
-)
-
 // rudeFn builds replay's misbehaving test function once.
-func rudeFn(t *testing.T) string {
-	t.Helper()
-	rudeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "albcheck-rudefn")
-		if err != nil {
-			rudeErr = err
-			return
-		}
-		rudeBin = filepath.Join(dir, "bootstrap")
-		out, err := exec.Command("go", "build", "-o", rudeBin, "../../replay/testdata/rudefn").CombinedOutput()
-		if err != nil {
-			rudeErr = fmt.Errorf("%v: %s", err, out)
-		}
-	})
-	require.NoError(t, rudeErr)
-	return rudeBin
-}
+func rudeFn(t *testing.T) string { return testproc.Build(t, "../../replay/testdata/rudefn") }
 
 // albcheckCommand returns a command that runs this test binary as albcheck,
 // with main's signal handling (TestMain dispatches on the name).
@@ -52,23 +29,6 @@ func albcheckCommand(t *testing.T, args ...string) *exec.Cmd {
 	link := filepath.Join(t.TempDir(), "albcheck")
 	require.NoError(t, os.Symlink(self, link))
 	return exec.Command(link, args...)
-}
-
-// leftovers lists the live processes whose environment holds kv.
-func leftovers(kv string) []string {
-	entries, _ := os.ReadDir("/proc")
-	var found []string
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err == nil && bytes.Contains(env, append([]byte(kv), 0)) {
-			stat, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
-			found = append(found, string(stat))
-		}
-	}
-	return found
 }
 
 // A signal in the middle of a replay: the fixtures finished before it are
@@ -151,7 +111,7 @@ func TestReplayStopsOnASignal(t *testing.T) {
 			assert.Equal(t, tt.code, cmd.ProcessState.ExitCode(), errb.String())
 			tt.check(t, out.String())
 			assert.Contains(t, errb.String(), "interrupted by "+map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[tt.sig])
-			assert.Empty(t, leftovers(tag), "processes left")
+			assert.Empty(t, testproc.Leftovers(tag), "processes left")
 		})
 	}
 }
