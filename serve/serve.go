@@ -75,8 +75,14 @@ func New(o Options) *Server {
 	return &Server{o: o}
 }
 
+// drainTimeout bounds the wait for in-flight requests once serving stops.
+// It is half of the 10 s that docker stop and Kubernetes leave between
+// SIGTERM and SIGKILL by default, so that the function processes are still
+// stopped by albcheck, not orphaned by the kill.
+const drainTimeout = 5 * time.Second
+
 // Run serves on ln until ctx ends, then drains in-flight requests (up to
-// 10 s) and stops the function processes.
+// drainTimeout) and stops the function processes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	// The idle timeout bounds the wait for the next request on a kept-alive
 	// connection and, as a whole, the header of each request (Go cannot
@@ -107,7 +113,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	stop()
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := srv.Shutdown(shutdown)
 	s.o.Handler.Close()

@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, s *streams) int {
 	err := root.ExecuteContext(ctx)
 	if se := interruption(ctx); se != nil {
 		// The command printed what it had done; the signal decides the status.
-		fmt.Fprintf(s.err, "albcheck: %v: the results above are those finished before it\n", se)
+		fmt.Fprintf(s.err, "albcheck: %v\n", se)
 		return signalCode(se.sig)
 	}
 	if err == nil {
