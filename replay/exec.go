@@ -87,6 +87,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	// The answer is complete when the process exits; whatever it started
 	// ends with it.
 	proc.cleanup()
+	proc.forget()
 	res := Result{Duration: time.Since(start), Logs: bytes.Clone(stderr.buf.Bytes())}
 	var exitErr *exec.ExitError
 	switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"sync/atomic"
 )
 
@@ -15,6 +16,19 @@ import (
 const ownerEnv = "ALBCHECK_FUNCTION_PROCESS"
 
 var ownedSeq atomic.Int64
+
+// live holds the owned processes not yet ended, for StopAll.
+var live sync.Map // *owned → struct{}
+
+// StopAll ends every function process this package started and whatever
+// they started, without waiting for them: for a second Ctrl-C or SIGTERM,
+// when albcheck exits at once and no handler's Close will run.
+func StopAll() {
+	live.Range(func(k, _ any) bool {
+		k.(*owned).kill()
+		return true
+	})
+}
 
 // owned is one function process and everything it starts. A function's
 // processes end with it: when it is killed, when it exits by itself, and
@@ -39,5 +53,10 @@ func startOwned(cmd *exec.Cmd) (*owned, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	live.Store(o, struct{}{})
 	return o, nil
 }
+
+// forget takes an ended process out of the registry, once what it left
+// behind has been ended too.
+func (o *owned) forget() { live.Delete(o) }

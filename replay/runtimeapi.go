@@ -365,6 +365,7 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 	go func() {
 		err := cmd.Wait()
 		proc.cleanup() // what it started ends with it, as its environment would
+		proc.forget()
 		select {
 		case <-copied:
 		case <-time.After(outputGrace):

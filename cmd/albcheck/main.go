@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/albcheck/albcheck/internal/render"
+	"github.com/albcheck/albcheck/replay"
 )
 
 // Exit codes.
@@ -61,6 +62,7 @@ func runWithSignals(args []string) int {
 		sig := <-sigs
 		cancel(&signalError{sig: sig})
 		sig = <-sigs
+		replay.StopAll() // no Close will run: the functions end with albcheck
 		os.Exit(signalCode(sig))
 	}()
 	return run(ctx, args, systemStreams())

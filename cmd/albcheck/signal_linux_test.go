@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,4 +146,62 @@ func TestReplayMissingFolder(t *testing.T) {
 	code, _, errOut := runWithin(t, "replay", "--exec", "true", filepath.Join(t.TempDir(), "nope"))
 	assert.Equal(t, exitUsage, code, errOut)
 	assert.Contains(t, errOut, "no fixture could be read")
+}
+
+// A second signal exits at once, yet the function's processes and what they
+// started (in their group or in a session of their own) still end with
+// albcheck. Before, serve left them running, re-parented to init.
+func TestSecondSignalLeavesNothing(t *testing.T) {
+	bin := rudeFn(t)
+	marker := filepath.Join(t.TempDir(), "hanging")
+	require.NoError(t, syscall.Mkfifo(marker, 0o600))
+	tag := fmt.Sprintf("RUDE_TAG=%s-%d", t.Name(), time.Now().UnixNano())
+	cmd := albcheckCommand(t, "serve", "--listen", "127.0.0.1:0", "--timeout", "60s", "-e", tag, "-e", "RUDE_MARKER="+marker, "--cmd", bin)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill() }()
+	buf := make([]byte, 4096)
+	n, err := stderr.Read(buf) // the first line names the address
+	require.NoError(t, err)
+	url := regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`).FindString(string(buf[:n]))
+	require.NotEmpty(t, url, "%s", buf[:n])
+	for _, path := range []string{"/spawn-group", "/spawn-detached"} {
+		resp, err := http.Get(url + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode, path)
+	}
+	go func() {
+		if resp, err := http.Get(url + "/hang"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	f, err := os.Open(marker) // returns once the function hangs
+	require.NoError(t, err)
+	f.Close()
+	require.NotEmpty(t, testproc.Leftovers(tag), "the function and its children run")
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	// Two signals sent at once are one pending signal: wait until the first
+	// has closed the listener (the drain has begun), then send the second.
+	addr := strings.TrimPrefix(url, "http://")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		require.True(t, time.Now().Before(deadline), "serve still listens after SIGTERM")
+	}
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 143, ee.ExitCode())
+	assert.Less(t, time.Since(start), 2*time.Second, "the second signal exits at once, not after the drain")
+	// SIGKILL is sent before albcheck exits, but a process takes a moment
+	// to be torn down.
+	assert.Eventually(t, func() bool { return len(testproc.Leftovers(tag)) == 0 }, 2*time.Second, 10*time.Millisecond, "processes left")
 }
