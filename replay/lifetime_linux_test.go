@@ -174,3 +174,19 @@ func TestNotALambdaRuntime(t *testing.T) {
 	assert.Less(t, time.Since(start), 250*time.Millisecond, "later events fail at once")
 	assert.Empty(t, left())
 }
+
+// A second answer to one event is dropped, as in Lambda, and the output of
+// that event says so (before: silently).
+func TestSecondAnswerIsTold(t *testing.T) {
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=double-poll"}, 1)
+	defer h.Close()
+	r := h.Invoke(context.Background(), eventAt(t, "/twice"), 10*time.Second)
+	require.Nil(t, r.Failure)
+	logs := string(r.Logs)
+	// The second answer lands while the event is under way or just after:
+	// then the next event's output tells it.
+	r = h.Invoke(context.Background(), eventAt(t, "/ok"), 10*time.Second)
+	require.Nil(t, r.Failure)
+	logs += string(r.Logs)
+	assert.Regexp(t, "a second answer to event|not under way", logs)
+}

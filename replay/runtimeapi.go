@@ -135,6 +135,12 @@ func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.
 
 func interrupted() *Failure { return fail(validate.FUNCTIMEOUT, "interrupted") }
 
+func (h *runtimeHandler) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
 func (h *runtimeHandler) markBroken(f *Failure) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -228,7 +234,17 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		select {
 		case r = <-inv.done: // answered, then exited: the answer counts
 		default:
-			return finish(Result{Failure: fail(validate.FUNCCRASH, "the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))})
+			if p.h.isClosed() {
+				return finish(Result{Failure: interrupted()}) // stopped by Close, not crashed
+			}
+			msg := fmt.Sprintf("the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))
+			if n := l.servedCount(); n > 1 {
+				// As in Lambda, where an environment is frozen between
+				// events, an exit scheduled by an earlier event (a
+				// goroutine, a timer) shows up in a later one.
+				msg += fmt.Sprintf(". The process had taken %d events before this one: an exit started by an earlier event's code lands here too", n-1)
+			}
+			return finish(Result{Failure: fail(validate.FUNCCRASH, "%s", msg)})
 		}
 	case <-timer.C:
 		l.kill()
@@ -466,7 +482,7 @@ func (l *life) routes() http.Handler {
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
 		inv := l.lookup(r.PathValue("id"))
 		if inv == nil {
-			http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+			l.refuse(w, r)
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayload+1))
@@ -478,7 +494,9 @@ func (l *life) routes() http.Handler {
 			http.Error(w, `{"errorMessage":"Response payload size exceeded maximum allowed payload size","errorType":"RequestEntityTooLarge"}`, http.StatusRequestEntityTooLarge)
 			return
 		default:
-			inv.deliver(Result{Payload: body})
+			if !inv.deliver(Result{Payload: body}) {
+				fmt.Fprintf(&l.p.logs, "albcheck: a second answer to event %s was dropped; the first one counts, as in Lambda\n", inv.id)
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
@@ -486,10 +504,12 @@ func (l *life) routes() http.Handler {
 	mux.HandleFunc("POST "+base+"/invocation/{id}/error", func(w http.ResponseWriter, r *http.Request) {
 		inv := l.lookup(r.PathValue("id"))
 		if inv == nil {
-			http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+			l.refuse(w, r)
 			return
 		}
-		inv.deliver(Result{Failure: fail(validate.FUNCERROR, "%s", functionError(r))})
+		if !inv.deliver(Result{Failure: fail(validate.FUNCERROR, "%s", functionError(r))}) {
+			fmt.Fprintf(&l.p.logs, "albcheck: an error report after the answer to event %s was dropped; the first answer counts, as in Lambda\n", inv.id)
+		}
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
 	})
@@ -504,6 +524,13 @@ func (l *life) routes() http.Handler {
 	return mux
 }
 
+// refuse answers a report about an event that is not under way (answered
+// already, or never sent) as Lambda does, and tells the function's output.
+func (l *life) refuse(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintf(&l.p.logs, "albcheck: the function reported on event %q, which is not under way (answered already?); refused, as Lambda does\n", r.PathValue("id"))
+	http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+}
+
 func (l *life) lookup(id string) *invocation {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -513,10 +540,14 @@ func (l *life) lookup(id string) *invocation {
 	return nil
 }
 
-func (inv *invocation) deliver(r Result) {
+// deliver hands the function's answer over; it reports false for a second
+// answer to the same event, which is dropped: the first counts, as in Lambda.
+func (inv *invocation) deliver(r Result) bool {
 	select {
 	case inv.done <- r:
-	default: // answered twice: the first answer counts, as in Lambda
+		return true
+	default:
+		return false
 	}
 }
 

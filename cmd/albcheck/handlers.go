@@ -59,6 +59,12 @@ func (o *handlerOptions) check() error {
 	if o.parallel < 1 {
 		return usageError("--parallel must be at least 1")
 	}
+	// Lambda's own bounds on a function's timeout: 1 s to 900 s. A shorter
+	// one is allowed here for tests of the function's own timing, but not
+	// zero or less, which used to mean the default without a word.
+	if o.timeout <= 0 {
+		return usageError("--timeout %s: want a positive duration, such as 3s (Lambda's default)", o.timeout)
+	}
 	for _, kv := range o.env {
 		if _, _, ok := strings.Cut(kv, "="); !ok {
 			return usageError("--env %q: want KEY=VALUE", kv)

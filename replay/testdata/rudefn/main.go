@@ -134,9 +134,15 @@ func doublePoll() {
 				time.Sleep(time.Hour)
 			}
 			out, _ := json.Marshal(ok)
-			r, err := http.Post(api+id+"/response", "application/json", bytes.NewReader(out))
-			if err == nil {
-				r.Body.Close()
+			answers := 1
+			if req.Path == "/twice" {
+				answers = 2
+			}
+			for range answers {
+				r, err := http.Post(api+id+"/response", "application/json", bytes.NewReader(out))
+				if err == nil {
+					r.Body.Close()
+				}
 			}
 		}
 	}
