@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -337,6 +338,22 @@ func (f fixtureFiles) read(root *os.Root, name string, limit int64) ([]byte, err
 		defer root.Close()
 	}
 	return inputs.ReadIn(root, p, limit)
+}
+
+// exists reports whether a file the fixture names is there (as anything,
+// a link included), inside the root.
+func (f fixtureFiles) exists(name string) bool {
+	p, err := f.path(name)
+	if err != nil {
+		return true // not a name to write either
+	}
+	root, err := os.OpenRoot(f.root)
+	if err != nil {
+		return true
+	}
+	defer root.Close()
+	_, err = root.Lstat(p)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // write replaces a file the fixture names (a golden file) or the fixture

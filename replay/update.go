@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -45,50 +46,68 @@ func Update(outcomes []*Outcome) ([]string, error) {
 		byFile[f] = append(byFile[f], o)
 	}
 	var written []string
+	var errs []error
 	for _, file := range order {
-		var edits []jsonEdit
-		var files fixtureFiles
-		for _, o := range byFile[file] {
-			c := o.Case
-			if c.spec == nil || c.Expect == nil || o.Response == nil || !o.reached || len(c.Problems) > 0 {
-				continue
-			}
-			files = c.fileAccess()
-			e, err := caseEdits(o)
-			if err != nil {
-				return written, fmt.Errorf("%s: %w", file, err)
-			}
-			for _, g := range e.golden {
-				wrote, err := files.write(g.name, g.data)
-				if err != nil {
-					return written, fmt.Errorf("%s: golden file %s: %w", file, g.name, err)
-				}
-				if wrote {
-					p, _ := files.path(g.name)
-					written = append(written, filepath.Join(files.root, p))
-				}
-			}
-			edits = append(edits, e.json...)
+		w, err := updateFile(file, byFile[file])
+		written = append(written, w...)
+		if err != nil {
+			errs = append(errs, err) // the other files are still updated
 		}
-		if len(edits) == 0 {
+	}
+	return written, errors.Join(errs...)
+}
+
+// updateFile records the outcomes of one fixture file's cases.
+func updateFile(file string, outcomes []*Outcome) ([]string, error) {
+	var written []string
+	var edits []jsonEdit
+	var files fixtureFiles
+	for _, o := range outcomes {
+		c := o.Case
+		if c.spec == nil || c.Expect == nil || o.Response == nil || !o.reached || len(c.Problems) > 0 {
 			continue
 		}
-		// Edit the file as it is now: albtest records one case at a time.
-		doc, err := files.read(nil, "", files.maxSize)
+		files = c.fileAccess()
+		e, err := caseEdits(o)
 		if err != nil {
 			return written, fmt.Errorf("%s: %w", file, err)
 		}
-		out, err := editJSON(doc, edits)
-		if err != nil {
-			return written, fmt.Errorf("%s: %w", file, err)
+		for _, g := range e.golden {
+			wrote, err := files.write(g.name, g.data)
+			if err != nil {
+				return written, fmt.Errorf("%s: golden file %s: %w", file, g.name, err)
+			}
+			if wrote {
+				p, _ := files.path(g.name)
+				written = append(written, filepath.Join(files.root, p))
+			}
 		}
-		wrote, err := files.write("", out)
-		if err != nil {
-			return written, fmt.Errorf("%s: %w", file, err)
-		}
-		if wrote {
-			written = append(written, file)
-		}
+		edits = append(edits, e.json...)
+	}
+	if len(edits) == 0 {
+		return written, nil
+	}
+	// Edit the file as it is now: albtest records one case at a time.
+	doc, err := files.read(nil, "", files.maxSize)
+	if err != nil {
+		return written, fmt.Errorf("%s: %w", file, err)
+	}
+	// A byte-order mark is kept as it was; the pointers start after it.
+	bom := []byte{0xEF, 0xBB, 0xBF}
+	hasBOM := bytes.HasPrefix(doc, bom)
+	out, err := editJSON(bytes.TrimPrefix(doc, bom), edits)
+	if err != nil {
+		return written, fmt.Errorf("%s: %w", file, err)
+	}
+	if hasBOM {
+		out = append(bom, out...)
+	}
+	wrote, err := files.write("", out)
+	if err != nil {
+		return written, fmt.Errorf("%s: %w", file, err)
+	}
+	if wrote {
+		written = append(written, file)
 	}
 	return written, nil
 }
@@ -153,7 +172,14 @@ func caseEdits(o *Outcome) (updates, error) {
 		if c.listFile {
 			name += "-" + strconv.Itoa(c.Index)
 		}
+		// A new file: never one that is already there, which may be
+		// anything of the user's.
+		files := c.fileAccess()
+		base := name
 		name += ".golden"
+		for i := 2; files.exists(name); i++ {
+			name = base + "-" + strconv.Itoa(i) + ".golden"
+		}
 		u.golden = append(u.golden, goldenWrite{name, o.Body})
 		u.json = append(u.json, jsonEdit{c.pointer("/expect/body"), map[string]string{"file": name}})
 	}

@@ -181,3 +181,44 @@ func TestBareEventForcedMode(t *testing.T) {
 	assert.Contains(t, string(cases[0].EventJSON), `"headers"`)
 	assert.NotContains(t, string(cases[0].EventJSON), `"multiValueHeaders"`)
 }
+
+// A fixture that starts with a byte-order mark is updated and keeps it
+// (before: "/expect/status: not found", and no other fixture of the run was
+// updated); a new golden file for a binary body never replaces a file, or a
+// link, that is already there (before: overwritten).
+func TestUpdateKeepsWhatIsThere(t *testing.T) {
+	dir := t.TempDir()
+	bom := "\xef\xbb\xbf"
+	write := func(name, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	write("a-bom.json", bom+`{"name": "bom", "request": {"method": "GET", "target": "/a"}, "expect": {"status": 201}}`)
+	write("b-bin.json", `{"name": "bin", "request": {"method": "GET", "target": "/logo.png"}, "expect": {"body": {"equals": "x"}}}`)
+	write("b-bin.golden", "precious")
+	write("c-bin.json", `{"name": "bin2", "request": {"method": "GET", "target": "/logo.png"}, "expect": {"body": {"equals": "x"}}}`)
+	outside := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "c-bin.golden")))
+	write("d-plain.json", `{"name": "plain", "request": {"method": "GET", "target": "/d"}, "expect": {"status": 201}}`)
+
+	written, err := replay.Update(runAll(t, dir, changedAnswer))
+	require.NoError(t, err)
+	names := make([]string, len(written))
+	for i, w := range written {
+		names[i] = filepath.Base(w)
+	}
+	assert.ElementsMatch(t, []string{"a-bom.json", "b-bin-2.golden", "b-bin.json", "c-bin-2.golden", "c-bin.json", "d-plain.json"}, names)
+
+	b, err := os.ReadFile(filepath.Join(dir, "a-bom.json"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(b), bom), "the byte-order mark is kept")
+	assert.Contains(t, string(b), `"status": 418`)
+	b, err = os.ReadFile(filepath.Join(dir, "b-bin.golden"))
+	require.NoError(t, err)
+	assert.Equal(t, "precious", string(b), "a file already there is not replaced")
+	_, err = os.Stat(outside)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "nothing written through the link")
+
+	for _, o := range runAll(t, dir, changedAnswer) {
+		assert.True(t, o.OK(false), "%s passes after the update: %v", o.Case.Name, o.Findings)
+	}
+}
