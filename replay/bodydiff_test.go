@@ -29,7 +29,7 @@ func TestGoldenBinaryDiffIsAHexSummary(t *testing.T) {
 	require.Len(t, fs, 1)
 	assert.Equal(t, validate.EXPECTBODY, fs[0].Rule)
 	msg := fs[0].Message
-	assert.Equal(t, "the body differs from logo.png (albcheck replay --update rewrites it):\n"+
+	assert.Equal(t, "the body differs from logo.png (albcheck replay --update, or ALBTEST_UPDATE=1 go test, rewrites it):\n"+
 		"binary bodies differ: want 56 bytes, got 40 bytes; first difference at byte 17\n"+
 		"want 00000010: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"+
 		"got  00000010: 00 ff 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n", msg)

@@ -192,13 +192,13 @@ func bodyMismatch(b *BodyExpect, body []byte, files fixtureFiles) string {
 	case b.File != "":
 		want, err := files.read(nil, b.File, files.maxSize)
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Sprintf("golden file %s: %v (albcheck replay --update writes it)", b.File, err)
+			return fmt.Sprintf("golden file %s: %v (albcheck replay --update, or ALBTEST_UPDATE=1 go test, writes it)", b.File, err)
 		}
 		if err != nil {
 			return fmt.Sprintf("golden file %s: %v", b.File, err)
 		}
 		if !bytes.Equal(want, body) {
-			return fmt.Sprintf("the body differs from %s (albcheck replay --update rewrites it):\n%s", b.File, bodyDiff(want, body))
+			return fmt.Sprintf("the body differs from %s (albcheck replay --update, or ALBTEST_UPDATE=1 go test, rewrites it):\n%s", b.File, bodyDiff(want, body))
 		}
 	}
 	return ""
