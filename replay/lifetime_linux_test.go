@@ -178,15 +178,34 @@ func TestNotALambdaRuntime(t *testing.T) {
 // A second answer to one event is dropped, as in Lambda, and the output of
 // that event says so (before: silently).
 func TestSecondAnswerIsTold(t *testing.T) {
-	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=double-poll"}, 1)
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=raw"}, 1)
 	defer h.Close()
 	r := h.Invoke(context.Background(), eventAt(t, "/twice"), 10*time.Second)
 	require.Nil(t, r.Failure)
 	logs := string(r.Logs)
-	// The second answer lands while the event is under way or just after:
-	// then the next event's output tells it.
+	// The second answer lands after the first has returned: the output
+	// shown with the next event tells it (the function asks for that event
+	// only once its second answer was refused).
 	r = h.Invoke(context.Background(), eventAt(t, "/ok"), 10*time.Second)
 	require.Nil(t, r.Failure)
 	logs += string(r.Logs)
 	assert.Regexp(t, "a second answer to event|not under way", logs)
+}
+
+// A process that answers and then never asks for another event is still in
+// that event for Lambda: the next event waits at most a timeout, then gets
+// a new process (before: 10 s, then FUNC-INIT for the innocent event).
+func TestAnswerThenStall(t *testing.T) {
+	tag, left := tagged(t)
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=raw", tag}, 1)
+	ctx := context.Background()
+	r := h.Invoke(ctx, eventAt(t, "/stall"), 300*time.Millisecond)
+	require.Nil(t, r.Failure)
+	start := time.Now()
+	r = h.Invoke(ctx, eventAt(t, "/ok"), 300*time.Millisecond)
+	require.Nil(t, r.Failure)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Contains(t, string(r.Logs), "did not ask for another")
+	h.Close()
+	assert.Empty(t, left())
 }

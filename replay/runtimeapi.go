@@ -64,9 +64,10 @@ const outputGrace = 200 * time.Millisecond
 // lambdaProc is one slot of concurrency: one warm process at a time and the
 // output of all of them.
 type lambdaProc struct {
-	h    *runtimeHandler
-	logs logBuffer
-	life *life // the current process; only the slot's holder touches it
+	h     *runtimeHandler
+	logs  logBuffer
+	shown int   // the logs up to this mark went with an invocation's result
+	life  *life // the current process; only the slot's holder touches it
 }
 
 // life is one process's lifetime and the Runtime API server only it talks
@@ -160,12 +161,16 @@ func (h *runtimeHandler) brokenFailure() *Failure {
 
 func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
 	start := time.Now()
-	mark := p.logs.mark()
+	// What the processes printed since the last invocation ended (late
+	// output, albcheck's notes about an answer after the answer) is shown
+	// with this one rather than lost.
+	mark := p.shown
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
 		if p.life != nil {
 			p.life.settleLogs()
 		}
+		p.shown = p.logs.mark()
 		r.Logs = p.logs.since(mark)
 		return r
 	}
@@ -189,8 +194,16 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		l.setCurrent(inv)
 		defer l.setCurrent(nil)
 		// Lambda gives initialisation its own limit (10 s); the function's
-		// timeout starts when it takes the event.
-		initTimer := time.NewTimer(initTimeout)
+		// timeout starts when it takes the event. A warm process that
+		// answered its last event but has not asked for another is still
+		// in that event, as far as Lambda is concerned: it gets what is
+		// left of a timeout, then this event goes to a new process.
+		warm := l.servedCount() > 0
+		limit := initTimeout
+		if warm {
+			limit = timeout
+		}
+		initTimer := time.NewTimer(limit)
 		taken := false
 		select {
 		case l.next <- inv:
@@ -198,6 +211,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		case <-l.exited:
 		case <-initTimer.C:
 			l.kill()
+			if warm && attempt == 0 {
+				fmt.Fprintf(&p.logs, "albcheck: the process answered its last event but did not ask for another within %s; it was stopped, and this event goes to a new process\n", timeout)
+				continue
+			}
 			r := Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an event within %s of starting, and was stopped", initTimeout)}
 			if !l.askedOnce() {
 				p.h.markBroken(r.Failure)
@@ -253,10 +270,13 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		l.kill()
 		return finish(Result{Failure: interrupted()})
 	}
-	// An invocation ends when the function asks for the next event (that is
-	// where Lambda stops its clock), not when it answers: an exit before
-	// then, such as aws-lambda-go's after a panic, belongs to this one.
-	for l.waiting.Load() == 0 {
+	// After an error report, the invocation is over when the function asks
+	// for the next event (where Lambda stops its clock), not when it
+	// reports: aws-lambda-go exits after reporting a panic, and that exit
+	// belongs to this invocation. A good answer returns at once, since the
+	// client is waiting for it (serve answers it only then); should the
+	// process end before it asks again, the next event simply gets a new one.
+	for r.Failure != nil && l.waiting.Load() == 0 {
 		select {
 		case <-l.polled:
 			continue

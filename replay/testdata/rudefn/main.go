@@ -37,7 +37,10 @@ func main() {
 		fmt.Println("done")
 		return
 	case "double-poll":
-		doublePoll()
+		rawLoops(2)
+		return
+	case "raw":
+		rawLoops(1)
 		return
 	case "orphan-poller":
 		// Leaves a process behind, in a session of its own, that asks the
@@ -112,10 +115,11 @@ func spawn(detached bool) {
 	}
 }
 
-// doublePoll speaks the Runtime API by hand with two loops asking for
-// events at once, as a runtime with a prefetch would: when the process is
-// killed, one of them is always waiting.
-func doublePoll() {
+// rawLoops speaks the Runtime API by hand with n loops asking for events at
+// once. With two, as a runtime with a prefetch would, one of them is always
+// waiting when the process is killed. Path /stall answers and then never
+// asks for another event; /twice answers twice.
+func rawLoops(n int) {
 	api := "http://" + os.Getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/invocation/"
 	loop := func() {
 		for {
@@ -144,9 +148,14 @@ func doublePoll() {
 					r.Body.Close()
 				}
 			}
+			if req.Path == "/stall" {
+				time.Sleep(time.Hour)
+			}
 		}
 	}
-	go loop()
+	for range n - 1 {
+		go loop()
+	}
 	loop()
 }
 
