@@ -3,6 +3,7 @@
 package inputs
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -23,6 +24,13 @@ func openFile(path string) (file, error) {
 		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err == syscall.EINTR {
 			continue
+		}
+		if err == syscall.ENXIO {
+			// A socket cannot be opened at all: say what it is, as for the
+			// other special files.
+			if st, serr := os.Stat(path); serr == nil && st.Mode()&fs.ModeSocket != 0 {
+				return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(st.Mode()))}
+			}
 		}
 		if err != nil {
 			return nil, &os.PathError{Op: "open", Path: path, Err: err}

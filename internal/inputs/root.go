@@ -102,6 +102,13 @@ func openIn(root *os.Root, name string, flag int) (*os.File, error) {
 		return nil, err
 	}
 	f, err := root.OpenFile(name, flag|nonBlock, 0o644)
+	if err != nil {
+		// A socket cannot be opened at all (ENXIO): say what it is, as for
+		// the other special files.
+		if st, serr := root.Stat(name); serr == nil && st.Mode()&fs.ModeSocket != 0 {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(st.Mode()))}
+		}
+	}
 	return f, rootError(err)
 }
 

@@ -3,6 +3,7 @@
 package inputs
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -115,4 +116,24 @@ func TestFixturePath(t *testing.T) {
 		_, err := FixturePath(".", name)
 		assert.ErrorIs(t, err, ErrOutsideRoot, name)
 	}
+}
+
+// A socket in a fixture folder is named as one, through a root or not
+// (before: "no such device or address").
+func TestSocketIsNamed(t *testing.T) {
+	dir, err := os.MkdirTemp("", "sock") // short: a socket path has a length limit
+	require.NoError(t, err)
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("unix", filepath.Join(dir, "s.json"))
+	require.NoError(t, err)
+	defer ln.Close()
+	_, err = ReadFile(filepath.Join(dir, "s.json"), 1<<20)
+	assert.ErrorIs(t, err, ErrNotRegular)
+	assert.Contains(t, err.Error(), "a socket")
+	root, err := os.OpenRoot(dir)
+	require.NoError(t, err)
+	defer root.Close()
+	_, err = ReadIn(root, "s.json", 1<<20)
+	assert.ErrorIs(t, err, ErrNotRegular)
+	assert.Contains(t, err.Error(), "a socket")
 }
