@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,10 +24,29 @@ type execHandler struct {
 	argv        []string
 	env         []string
 	concurrency int
+
+	mu      sync.Mutex
+	running map[*owned]struct{} // processes under way, for Close
+	closed  bool
 }
 
 func (h *execHandler) Concurrency() int { return h.concurrency }
-func (h *execHandler) Close() error     { return nil }
+
+// Close stops the processes under way (their invocations end as
+// interrupted) and whatever they started; no process starts after it.
+func (h *execHandler) Close() error {
+	h.mu.Lock()
+	h.closed = true
+	running := make([]*owned, 0, len(h.running))
+	for o := range h.running {
+		running = append(running, o)
+	}
+	h.mu.Unlock()
+	for _, o := range running {
+		o.kill()
+	}
+	return nil
+}
 
 // limitedBuffer keeps the first n bytes and counts the rest.
 type limitedBuffer struct {
@@ -64,10 +84,27 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	stderr := &limitedBuffer{n: maxLogs}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = execOutputGrace
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return Result{Failure: interrupted()}
+	}
 	proc, err := startOwned(cmd)
+	if err == nil {
+		if h.running == nil {
+			h.running = map[*owned]struct{}{}
+		}
+		h.running[proc] = struct{}{}
+	}
+	h.mu.Unlock()
 	if err != nil {
 		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", h.argv[0], err), Duration: time.Since(start)}
 	}
+	defer func() {
+		h.mu.Lock()
+		delete(h.running, proc)
+		h.mu.Unlock()
+	}()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	timer := time.NewTimer(timeout)
@@ -89,9 +126,12 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	proc.cleanup()
 	proc.forget()
 	res := Result{Duration: time.Since(start), Logs: bytes.Clone(stderr.buf.Bytes())}
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
 	var exitErr *exec.ExitError
 	switch {
-	case timedOut && ctx.Err() != nil:
+	case timedOut && ctx.Err() != nil, closed && err != nil:
 		res.Failure = interrupted()
 	case timedOut:
 		res.Failure = fail(validate.FUNCTIMEOUT, "the process did not finish within %s and was killed", timeout)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -199,13 +201,39 @@ func TestAnswerThenStall(t *testing.T) {
 	tag, left := tagged(t)
 	h := replay.RuntimeHandler([]string{rudeFn(t)}, []string{"RUDE_INIT=raw", tag}, 1)
 	ctx := context.Background()
-	r := h.Invoke(ctx, eventAt(t, "/stall"), 300*time.Millisecond)
+	r := h.Invoke(ctx, eventAt(t, "/stall"), 1500*time.Millisecond)
 	require.Nil(t, r.Failure)
 	start := time.Now()
-	r = h.Invoke(ctx, eventAt(t, "/ok"), 300*time.Millisecond)
+	r = h.Invoke(ctx, eventAt(t, "/ok"), 1500*time.Millisecond)
 	require.Nil(t, r.Failure)
-	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Less(t, r.Duration, time.Second, "the wait for the stalled process is not this event's duration")
 	assert.Contains(t, string(r.Logs), "did not ask for another")
 	h.Close()
+	assert.Empty(t, left())
+}
+
+// Close ends --exec processes under way, and what they started: their
+// invocations end as interrupted (before: Close did nothing, and serve's
+// stop left them running).
+func TestExecCloseEndsWhatRuns(t *testing.T) {
+	tag, left := tagged(t)
+	marker := filepath.Join(t.TempDir(), "hanging")
+	require.NoError(t, syscall.Mkfifo(marker, 0o600))
+	env := append(os.Environ(), tag, "RUDE_INIT=exec-hang", "RUDE_MARKER="+marker)
+	h := replay.ExecHandler([]string{rudeFn(t)}, env, 1)
+	done := make(chan replay.Result, 1)
+	go func() { done <- h.Invoke(context.Background(), eventAt(t, "/ok"), time.Minute) }()
+	f, err := os.Open(marker) // the process and its children are up
+	require.NoError(t, err)
+	f.Close()
+	require.NoError(t, h.Close())
+	select {
+	case r := <-done:
+		require.NotNil(t, r.Failure)
+		assert.Equal(t, "interrupted", r.Failure.Message)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end the invocation under way")
+	}
 	assert.Empty(t, left())
 }

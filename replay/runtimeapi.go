@@ -213,6 +213,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 			l.kill()
 			if warm && attempt == 0 {
 				fmt.Fprintf(&p.logs, "albcheck: the process answered its last event but did not ask for another within %s; it was stopped, and this event goes to a new process\n", timeout)
+				start = time.Now() // that wait was the last event's, not this one's
 				continue
 			}
 			r := Result{Failure: fail(validate.FUNCINIT, "the function did not ask for an event within %s of starting, and was stopped", initTimeout)}
@@ -259,7 +260,11 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 				// As in Lambda, where an environment is frozen between
 				// events, an exit scheduled by an earlier event (a
 				// goroutine, a timer) shows up in a later one.
-				msg += fmt.Sprintf(". The process had taken %d events before this one: an exit started by an earlier event's code lands here too", n-1)
+				earlier := "1 event"
+				if n > 2 {
+					earlier = fmt.Sprintf("%d events", n-1)
+				}
+				msg += fmt.Sprintf(". The process had taken %s before this one: an exit started by an earlier event's code lands here too", earlier)
 			}
 			return finish(Result{Failure: fail(validate.FUNCCRASH, "%s", msg)})
 		}

@@ -116,8 +116,15 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := srv.Shutdown(shutdown)
+	// Stopping the functions ends the invocations still under way: their
+	// clients then get the ALB's 502, and a moment more lets it be written.
 	s.o.Handler.Close()
 	if errors.Is(err, context.DeadlineExceeded) {
+		written, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if srv.Shutdown(written) != nil {
+			_ = srv.Close()
+		}
 		return fmt.Errorf("stopped with requests still in flight: %w", err)
 	}
 	return nil

@@ -66,6 +66,7 @@ func main() {
 		_, _ = io.ReadAll(os.Stdin)
 		spawn(true)
 		spawn(false)
+		marker()
 		time.Sleep(time.Hour)
 		return
 	}
