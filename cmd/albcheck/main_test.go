@@ -155,8 +155,9 @@ func TestValidateInterruptedOnOpenStdin(t *testing.T) {
 	select {
 	case code := <-done:
 		assert.Equal(t, 143, code)
-		var doc struct{ Summary map[string]int }
+		var doc struct{ Summary map[string]any }
 		require.NoError(t, json.Unmarshal(out.Bytes(), &doc), "valid JSON: %s", out.String())
+		assert.Equal(t, "SIGTERM", doc.Summary["interrupted"])
 		assert.Contains(t, errb.String(), "interrupted by SIGTERM")
 	case <-time.After(10 * time.Second):
 		t.Fatal("validate did not stop on a signal while reading standard input")

@@ -219,7 +219,11 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return ok || !o.failFast
 	})
 	prog.done()
-	interrupted := interruption(ctx) != nil
+	se := interruption(ctx)
+	interrupted := se != nil
+	if interrupted {
+		sum.Interrupted = signalName(se.sig)
+	}
 	if total == 0 && !interrupted {
 		return usageError("no fixtures to run in %s (or none match --run/--shard)", strings.Join(o.paths, ", "))
 	}

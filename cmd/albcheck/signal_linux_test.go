@@ -54,9 +54,13 @@ func TestReplayStopsOnASignal(t *testing.T) {
 					Name string
 					OK   bool
 				}
-				Summary struct{ Passed, Failed int }
+				Summary struct {
+					Passed, Failed int
+					Interrupted    string
+				}
 			}
 			require.NoError(t, json.Unmarshal([]byte(out), &doc), "valid JSON:\n%s", out)
+			assert.Equal(t, "SIGTERM", doc.Summary.Interrupted, "a partial report says so")
 			require.Len(t, doc.Results, 2, out)
 			assert.Equal(t, "a-ok", doc.Results[0].Name)
 			assert.Equal(t, "b-spawn", doc.Results[1].Name)
@@ -67,7 +71,8 @@ func TestReplayStopsOnASignal(t *testing.T) {
 			assert.Contains(t, out, "2 passed, 0 failed")
 		}},
 		{syscall.SIGTERM, "junit", 143, func(t *testing.T, out string) {
-			assert.Contains(t, out, `tests="2"`)
+			assert.Contains(t, out, `tests="3" failures="0" errors="1"`, "the two results and the interruption as an error")
+			assert.Contains(t, out, `<error message="interrupted by SIGTERM`)
 			assert.Contains(t, out, "</testsuites>")
 		}},
 	} {

@@ -180,6 +180,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	prog.done()
 	// Interrupted or not, what was checked is printed with its summary;
 	// run turns a signal into its exit status.
+	if se := interruption(ctx); se != nil {
+		sum.Interrupted = signalName(se.sig)
+	}
 	if err := r.Finish(sum); err != nil {
 		return err
 	}

@@ -39,9 +39,10 @@ type jsonFinding struct {
 }
 
 type jsonSummary struct {
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
+	Passed      int    `json:"passed"`
+	Failed      int    `json:"failed"`
+	Skipped     int    `json:"skipped"`
+	Interrupted string `json:"interrupted,omitempty"`
 }
 
 type jsonRenderer struct {
@@ -68,7 +69,7 @@ func (j *jsonRenderer) Finish(s Summary) error {
 	if j.out.Results == nil {
 		j.out.Results = []jsonResult{}
 	}
-	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped}
+	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped, s.Interrupted}
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(j.out)

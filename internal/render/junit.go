@@ -14,6 +14,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -22,6 +23,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
@@ -30,6 +32,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -88,8 +91,16 @@ func (j *junitRenderer) Result(r Result) error {
 
 func (j *junitRenderer) Finish(s Summary) error {
 	total := s.Passed + s.Failed + s.Skipped
-	suite := junitSuite{Name: "albcheck", Tests: total, Failures: s.Failed, Skipped: s.Skipped, Cases: j.cases}
-	doc := junitSuites{Name: "albcheck", Tests: total, Failures: s.Failed, Skipped: s.Skipped, Suites: []junitSuite{suite}}
+	errs := 0
+	if s.Interrupted != "" {
+		// The run did not finish: one errored case says so, so that a CI
+		// that reads only the report does not take it for a pass.
+		total++
+		errs = 1
+		j.cases = append(j.cases, junitCase{Name: "albcheck run", Classname: "albcheck", Error: &junitMessage{Message: "interrupted by " + s.Interrupted + ": the inputs after the last result here were not checked"}})
+	}
+	suite := junitSuite{Name: "albcheck", Tests: total, Failures: s.Failed, Errors: errs, Skipped: s.Skipped, Cases: j.cases}
+	doc := junitSuites{Name: "albcheck", Tests: total, Failures: s.Failed, Errors: errs, Skipped: s.Skipped, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(j.w, xml.Header); err != nil {
 		return err
 	}

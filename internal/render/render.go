@@ -40,6 +40,10 @@ type Result struct {
 // Summary counts results.
 type Summary struct {
 	Passed, Failed, Skipped int
+	// Interrupted names the signal that stopped the run before every input
+	// had a result (SIGINT, SIGTERM); empty for a whole run. Machine
+	// formats say it, so that a partial report never reads as a green one.
+	Interrupted string
 }
 
 // Count adds a result to the summary.
