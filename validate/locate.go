@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -172,6 +173,9 @@ type Locator struct {
 // NewLocator scans doc. For a document that is not JSON every lookup gives
 // 0, 0.
 func NewLocator(doc []byte) *Locator {
+	// A byte-order mark (JSON-004 warns of it) is not a character an editor
+	// counts: positions start after it.
+	doc = bytes.TrimPrefix(doc, []byte{0xEF, 0xBB, 0xBF})
 	if !json.Valid(doc) {
 		return &Locator{}
 	}

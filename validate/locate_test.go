@@ -26,3 +26,12 @@ func TestLocate(t *testing.T) {
 	line, column := validate.Locate([]byte("{not json"), "/a")
 	assert.Equal(t, []int{0, 0}, []int{line, column})
 }
+
+// A fixture that starts with a byte-order mark is located as without it
+// (before: no position at all).
+func TestLocateAfterByteOrderMark(t *testing.T) {
+	l := validate.NewLocator([]byte("\xef\xbb\xbf{\n  \"expect\": {\"status\": 201}\n}"))
+	line, col := l.Locate("/expect/status")
+	assert.Equal(t, 2, line)
+	assert.Equal(t, 24, col)
+}
