@@ -43,12 +43,32 @@ func StatIn(root *os.Root, name string) (fs.FileInfo, error) {
 
 // WriteIn replaces the file name inside root with data, or creates it (and
 // its folders). Anything else at that name (a named pipe, a device, a link
-// out of root) is refused without writing. The data goes to a new file that
-// is then renamed over name, so a hard link at name to a file elsewhere is
-// replaced, not written through, and no reader sees half a file.
+// out of root) is refused without writing; a link to a file inside root is
+// written through. The data goes to a new file that is then renamed over
+// the file, so a hard link to a file elsewhere is replaced, not written
+// through, and no reader sees half a file.
 func WriteIn(root *os.Root, name string, data []byte) error {
 	if err := checkLocal(name); err != nil {
 		return err
+	}
+	// A relative link to a file inside root is written through: the file
+	// it names gets the data and the link stays a link (renaming over it
+	// would make the two differ). Any other link is left to the checks
+	// below, which refuse what leaves root.
+	for range 8 {
+		lst, err := root.Lstat(name)
+		if err != nil || lst.Mode()&fs.ModeSymlink == 0 {
+			break
+		}
+		target, err := root.Readlink(name)
+		if err != nil || filepath.IsAbs(target) {
+			break
+		}
+		next := filepath.Join(filepath.Dir(name), target)
+		if !filepath.IsLocal(next) {
+			break
+		}
+		name = next
 	}
 	perm := fs.FileMode(0o644)
 	st, err := root.Stat(name)

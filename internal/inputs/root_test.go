@@ -57,13 +57,13 @@ func TestRootConfines(t *testing.T) {
 	b, err = ReadIn(root, "golden/new.golden", 100)
 	require.NoError(t, err)
 	assert.Equal(t, "new", string(b))
-	require.NoError(t, WriteIn(root, "inside", []byte("x")), "a link inside is replaced by the file")
+	require.NoError(t, WriteIn(root, "inside", []byte("x")), "a link inside is written through")
 	b, err = os.ReadFile(filepath.Join(dir, "inside"))
 	require.NoError(t, err)
 	assert.Equal(t, "x", string(b))
 	b, err = os.ReadFile(filepath.Join(dir, "ok.bin"))
 	require.NoError(t, err)
-	assert.Equal(t, "ok", string(b), "what it linked to is left alone")
+	assert.Equal(t, "x", string(b), "what it linked to got the data: the two stay one file")
 
 	// A hard link to a file outside is replaced, not written through.
 	if err := os.Link(secret, filepath.Join(dir, "hard")); err == nil {
@@ -136,4 +136,23 @@ func TestSocketIsNamed(t *testing.T) {
 	_, err = ReadIn(root, "s.json", 1<<20)
 	assert.ErrorIs(t, err, ErrNotRegular)
 	assert.Contains(t, err.Error(), "a socket")
+}
+
+// A link inside the root to a file inside it is written through, so the
+// two stay one file (before: the link was replaced by a copy).
+func TestWriteInThroughLinkInside(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "real"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "real", "a.golden"), []byte("old"), 0o644))
+	require.NoError(t, os.Symlink("real/a.golden", filepath.Join(dir, "a.golden")))
+	root, err := os.OpenRoot(dir)
+	require.NoError(t, err)
+	defer root.Close()
+	require.NoError(t, WriteIn(root, "a.golden", []byte("new")))
+	st, err := os.Lstat(filepath.Join(dir, "a.golden"))
+	require.NoError(t, err)
+	assert.NotZero(t, st.Mode()&os.ModeSymlink, "still a link")
+	b, err := os.ReadFile(filepath.Join(dir, "real", "a.golden"))
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(b))
 }
