@@ -232,20 +232,25 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if err := r.Finish(sum); err != nil {
 		return err
 	}
-	if interrupted {
-		return nil
-	}
-	if unreadable == total {
-		return &exitError{code: exitUsage, err: errors.New("no fixture could be read")}
-	}
+	// The fixtures that finished are recorded, interrupted run or not: each
+	// outcome is whole, and what was not run is left as it was.
 	if o.update {
 		written, err := replay.Update(outcomes)
 		for _, f := range written {
 			fmt.Fprintf(s.err, "updated %s\n", render.Printable(f))
 		}
-		if err != nil {
+		if err != nil && !interrupted {
 			return &exitError{code: exitUsage, err: err}
 		}
+		if err != nil {
+			fmt.Fprintln(s.err, "albcheck:", render.Printable(err.Error()))
+		}
+	}
+	if interrupted {
+		return nil
+	}
+	if unreadable == total {
+		return &exitError{code: exitUsage, err: errors.New("no fixture could be read")}
 	}
 	if sum.Failed > 0 {
 		return errFindings

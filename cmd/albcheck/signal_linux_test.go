@@ -125,6 +125,38 @@ func TestReplayStopsOnASignal(t *testing.T) {
 	}
 }
 
+// --update interrupted by a signal records the fixtures that finished and
+// leaves the others as they were (before: nothing was recorded).
+func TestUpdateInterrupted(t *testing.T) {
+	bin := rudeFn(t)
+	dir := t.TempDir()
+	fixtures := map[string]string{
+		"a-ok":   `{"name": "a-ok", "request": {"method": "GET", "target": "/ok"}, "expect": {"status": 201}}`,
+		"b-hang": `{"name": "b-hang", "request": {"method": "GET", "target": "/hang"}, "expect": {"status": 201}}`,
+		"c-ok":   `{"name": "c-ok", "request": {"method": "GET", "target": "/ok"}, "expect": {"status": 201}}`,
+	}
+	for name, doc := range fixtures {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), []byte(doc), 0o644))
+	}
+	marker := filepath.Join(t.TempDir(), "hanging")
+	require.NoError(t, syscall.Mkfifo(marker, 0o600))
+	cmd := albcheckCommand(t, "replay", "--update", "--timeout", "60s", "-e", "RUDE_MARKER="+marker, "--cmd", bin, dir)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	f, err := os.Open(marker)
+	require.NoError(t, err)
+	f.Close()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	_ = cmd.Wait()
+	assert.Equal(t, 143, cmd.ProcessState.ExitCode(), errb.String())
+	for name, status := range map[string]string{"a-ok": `"status": 200`, "b-hang": `"status": 201`, "c-ok": `"status": 201`} {
+		b, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		require.NoError(t, err)
+		assert.Contains(t, string(b), status, name)
+	}
+}
+
 // A --cmd that cannot be run is one usage error before any fixture, for
 // replay and serve alike (before: a FUNC-INIT line per fixture and exit 1;
 // serve started anyway).
