@@ -144,7 +144,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	default:
 		res.Payload = bytes.Clone(stdout.buf.Bytes())
 		if err != nil { // ErrWaitDelay: it answered and exited, a child kept its output open
-			res.Logs = append(res.Logs, "albcheck: the process exited but something it started kept its output open; that output was cut off and the processes were stopped\n"...)
+			res.Logs = append(res.Logs, NotePrefix+"the process exited but something it started kept its output open; that output was cut off and the processes were stopped\n"...)
 		}
 	}
 	return res

@@ -34,6 +34,11 @@ type Result struct {
 	Logs []byte
 }
 
+// NotePrefix starts the lines albcheck adds to a function's output (Logs)
+// about its processes: a process replaced after it exited or stalled, a
+// second answer refused.
+const NotePrefix = "albcheck: "
+
 // Failure says how an invocation failed, as a FUNC-* rule.
 type Failure struct {
 	Rule    validate.RuleID

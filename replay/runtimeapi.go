@@ -176,7 +176,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	}
 	note := func(r *Result, format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
-		fmt.Fprintf(&p.logs, "albcheck: %s\n", msg)
+		fmt.Fprintf(&p.logs, NotePrefix+"%s\n", msg)
 		if r.Failure != nil {
 			r.Failure.Message += "; " + msg
 		}
@@ -212,7 +212,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		case <-initTimer.C:
 			l.kill()
 			if warm && attempt == 0 {
-				fmt.Fprintf(&p.logs, "albcheck: the process answered its last event but did not ask for another within %s; it was stopped, and this event goes to a new process\n", timeout)
+				fmt.Fprintf(&p.logs, NotePrefix+"the process answered its last event but did not ask for another within %s; it was stopped, and this event goes to a new process\n", timeout)
 				start = time.Now() // that wait was the last event's, not this one's
 				continue
 			}
@@ -232,7 +232,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		if l.servedCount() > 0 && attempt == 0 {
 			// It asked for this event, then ended before taking it: as
 			// Lambda does, start a new environment for the event.
-			fmt.Fprintf(&p.logs, "albcheck: the previous process ended between events (%s); starting a new one\n", exitText(l.err))
+			fmt.Fprintf(&p.logs, NotePrefix+"the previous process ended between events (%s); starting a new one\n", exitText(l.err))
 			continue
 		}
 		return finish(Result{Failure: p.h.startFailure(l)})
@@ -520,7 +520,7 @@ func (l *life) routes() http.Handler {
 			return
 		default:
 			if !inv.deliver(Result{Payload: body}) {
-				fmt.Fprintf(&l.p.logs, "albcheck: a second answer to event %s was dropped; the first one counts, as in Lambda\n", inv.id)
+				fmt.Fprintf(&l.p.logs, NotePrefix+"a second answer to event %s was dropped; the first one counts, as in Lambda\n", inv.id)
 			}
 		}
 		w.WriteHeader(http.StatusAccepted)
@@ -533,7 +533,7 @@ func (l *life) routes() http.Handler {
 			return
 		}
 		if !inv.deliver(Result{Failure: fail(validate.FUNCERROR, "%s", functionError(r))}) {
-			fmt.Fprintf(&l.p.logs, "albcheck: an error report after the answer to event %s was dropped; the first answer counts, as in Lambda\n", inv.id)
+			fmt.Fprintf(&l.p.logs, NotePrefix+"an error report after the answer to event %s was dropped; the first answer counts, as in Lambda\n", inv.id)
 		}
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
@@ -552,7 +552,7 @@ func (l *life) routes() http.Handler {
 // refuse answers a report about an event that is not under way (answered
 // already, or never sent) as Lambda does, and tells the function's output.
 func (l *life) refuse(w http.ResponseWriter, r *http.Request) {
-	fmt.Fprintf(&l.p.logs, "albcheck: the function reported on event %q, which is not under way (answered already?); refused, as Lambda does\n", r.PathValue("id"))
+	fmt.Fprintf(&l.p.logs, NotePrefix+"the function reported on event %q, which is not under way (answered already?); refused, as Lambda does\n", r.PathValue("id"))
 	http.Error(w, `{"errorMessage":"unknown request id","errorType":"InvalidRequestID"}`, http.StatusBadRequest)
 }
 

@@ -206,6 +206,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t1 := time.Now()
 	defer func() { entry.ResponseMs = ms(time.Since(t1)) }()
 
+	if res.Failure == nil {
+		// The function's output is shown with failures only, but what
+		// albcheck noted about its processes (a process replaced after it
+		// exited or stalled, a second answer refused) explains a slow or
+		// odd request even when it passes.
+		for line := range strings.Lines(string(res.Logs)) {
+			if note, ok := strings.CutPrefix(line, replay.NotePrefix); ok {
+				s.explain("%s: %s", entry.Request, strings.TrimRight(note, "\n"))
+			}
+		}
+	}
 	if res.Failure != nil {
 		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
 		s.explain("%s: the client gets 502 (%s): %s %s%s", entry.Request, entry.Reason, res.Failure.Rule, res.Failure.Message, logsText(res.Logs))

@@ -374,3 +374,16 @@ func TestServeAfterAPanic(t *testing.T) {
 	}
 	assert.Contains(t, log.String(), "the process exited after answering")
 }
+
+// A request that passes but waited for a stalled process to be replaced
+// says why in the log (before: a slow request and no word).
+func TestServeLogsProcessNotes(t *testing.T) {
+	bin := build(t, "../replay/testdata/rudefn")
+	h := replay.RuntimeHandler([]string{bin}, []string{"RUDE_INIT=raw"}, 1)
+	url, log := start(t, serve.Options{Handler: h, Timeout: 500 * time.Millisecond})
+	for _, path := range []string{"/stall", "/ok"} {
+		resp, _ := get(t, "GET", url+path, nil)
+		assert.Equal(t, 200, resp.StatusCode, path)
+	}
+	assert.Contains(t, log.String(), "GET /ok HTTP/1.1: the process answered its last event but did not ask for another")
+}
