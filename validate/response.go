@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -157,7 +158,7 @@ func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs
 		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
 	}
 	if mineIsObj && otherIsObj {
-		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q", mode, mine, other))
+		bothHeaderFields(mv.(map[string]any), ov.(map[string]any), mode, mine, other, fs)
 	}
 	if mode == ModeMulti && hasOther && ov == nil {
 		fs.add(RESP020, "/headers", "\"headers\": null in multi mode is not confirmed to be accepted by the ALB; leave it out")
@@ -295,4 +296,36 @@ func intStatus(v any) (int, bool) {
 		return 0, false
 	}
 	return int(f), true
+}
+
+// bothHeaderFields judges a response that sets both header fields. The ALB
+// reads only the mode's field: a header name (compared case-insensitively)
+// found only in the other one never reaches the client (RESP-006, naming
+// them); a copy that loses nothing is a warning (RESP-015); an empty other
+// field, which mangum and others send, is nothing at all.
+func bothHeaderFields(mineH, otherH map[string]any, mode Mode, mine, other string, fs *findings) {
+	if len(otherH) == 0 {
+		return
+	}
+	kept := make(map[string]bool, len(mineH))
+	for name := range mineH {
+		kept[strings.ToLower(name)] = true
+	}
+	var lost []string
+	for name := range otherH {
+		if !kept[strings.ToLower(name)] {
+			lost = append(lost, strconv.Quote(name))
+		}
+	}
+	if len(lost) == 0 {
+		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q, whose headers all appear in %q too", mode, mine, other, mine))
+		return
+	}
+	sort.Strings(lost)
+	const shown = 10
+	list := strings.Join(lost[:min(len(lost), shown)], ", ")
+	if len(lost) > shown {
+		list += fmt.Sprintf(" and %d more", len(lost)-shown)
+	}
+	fs.add(RESP006, "/"+other, fmt.Sprintf("a %s-mode target group reads only %q: the client never gets %s, which only %q carries", mode, mine, list, other))
 }
