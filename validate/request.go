@@ -131,8 +131,50 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 		}
 	}
 
-	// REQ-007: the headers the ALB adds, unless this is a health check.
+	// REQ-003: the ALB never sends a header or query key with no value.
+	for _, field := range []string{f.headers, f.query} {
+		m, _ := obj[field].(map[string]any)
+		for k, v := range m {
+			if arr, ok := v.([]any); ok && len(arr) == 0 {
+				fs.add(REQ003, ptr("/"+field, k), fmt.Sprintf("%q has an empty array: the ALB never sends a header or query key with no value", k))
+			}
+		}
+	}
+
+	// REQ-016: what a client can put in a request line, still encoded.
+	if path, ok := obj["path"].(string); ok {
+		if msg := rawTargetProblem(path); msg != "" {
+			fs.add(REQ016, "/path", "path "+msg)
+		}
+	}
+	if q, ok := obj[f.query].(map[string]any); ok {
+		for k, v := range q {
+			if msg := rawTargetProblem(k); msg != "" {
+				fs.add(REQ016, ptr("/"+f.query, k), fmt.Sprintf("query key %q %s", k, msg))
+			}
+			switch x := v.(type) {
+			case string:
+				if msg := rawTargetProblem(x); msg != "" {
+					fs.add(REQ016, ptr("/"+f.query, k), "query value "+msg)
+				}
+			case []any:
+				for i, e := range x {
+					if s, ok := e.(string); ok {
+						if msg := rawTargetProblem(s); msg != "" {
+							fs.add(REQ016, ptr(ptr("/"+f.query, k), itoa(i)), "query value "+msg)
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// REQ-007: the headers the ALB adds, unless this is a health check;
+	// REQ-015: the host header, likewise.
 	if _, isMap := obj[f.headers].(map[string]any); isMap && !alb.IsHealthCheckUserAgent(headers.get("user-agent")) {
+		if _, ok := headers.lookup("host"); !ok {
+			fs.add(REQ015, ptr("/"+f.headers, "host"), "missing \"host\": HTTP/1.1 requires it, and the ALB passes the client's on every request but health checks")
+		}
 		for _, name := range alb.TraceHeaders {
 			p := ptr("/"+f.headers, name)
 			val, ok := headers.lookup(name)
@@ -174,7 +216,7 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 		fs.add(REQ005, "/body", fmt.Sprintf("the body is %d bytes decoded, over the ALB's limit of %d", size, alb.MaxRequestBody))
 	}
 	// REQ-008: would the ALB have encoded this body this way?
-	if body != "" {
+	if body != "" && !emptyArrayHeader(headers, "content-type") { // REQ-003 said it
 		ct, _ := headers.lookup("content-type")
 		_, hasEnc := headers.lookup("content-encoding")
 		want := alb.RequestBodyIsBase64(ct, hasEnc)
@@ -318,4 +360,37 @@ func isLowerHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// rawTargetProblem says what in s a client could not have sent in a request
+// line (a space, a control character, #), or "" when nothing. The ALB passes
+// the path and query as the client sent them, still percent-encoded.
+func rawTargetProblem(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var what string
+		switch {
+		case c == ' ':
+			what = "a space"
+		case c == '#':
+			what = "#"
+		case c < 0x20 || c == 0x7f:
+			what = fmt.Sprintf("the control character 0x%02x", c)
+		default:
+			continue
+		}
+		return fmt.Sprintf("holds %s at byte %d: a client sends it percent-encoded (%%%02X), and the ALB passes it on still encoded", what, i, c)
+	}
+	return ""
+}
+
+// emptyArrayHeader reports whether the header is there as [] (multi mode).
+func emptyArrayHeader(h headerView, name string) bool {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			arr, ok := v.([]any)
+			return ok && len(arr) == 0
+		}
+	}
+	return false
 }

@@ -157,6 +157,12 @@ func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs
 		// mistake as far as the headers go.
 		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
 	}
+	// RESP-021: names that differ only in case, in either field.
+	for _, field := range []string{mine, other} {
+		if m, ok := obj[field].(map[string]any); ok {
+			caseTwins(m, field, fs)
+		}
+	}
 	if mineIsObj && otherIsObj {
 		bothHeaderFields(mv.(map[string]any), ov.(map[string]any), mode, mine, other, fs)
 	}
@@ -328,4 +334,26 @@ func bothHeaderFields(mineH, otherH map[string]any, mode Mode, mine, other strin
 		list += fmt.Sprintf(" and %d more", len(lost)-shown)
 	}
 	fs.add(RESP006, "/"+other, fmt.Sprintf("a %s-mode target group reads only %q: the client never gets %s, which only %q carries", mode, mine, list, other))
+}
+
+// caseTwins reports header names of one field that differ only in case: a
+// trick some adapters use to send several cookies in single mode.
+func caseTwins(m map[string]any, field string, fs *findings) {
+	if len(m) < 2 {
+		return
+	}
+	byLower := make(map[string][]string, len(m))
+	for name := range m {
+		l := strings.ToLower(name)
+		byLower[l] = append(byLower[l], name)
+	}
+	for _, names := range byLower {
+		if len(names) < 2 {
+			continue
+		}
+		sort.Strings(names)
+		for _, n := range names[1:] {
+			fs.add(RESP021, ptr("/"+field, n), fmt.Sprintf("header %q differs from %q only in case: HTTP treats them as one header, and the ALB's handling of both is not documented", n, names[0]))
+		}
+	}
 }

@@ -30,6 +30,8 @@ const (
 	REQ012 RuleID = "REQ-012"
 	REQ013 RuleID = "REQ-013"
 	REQ014 RuleID = "REQ-014"
+	REQ015 RuleID = "REQ-015"
+	REQ016 RuleID = "REQ-016"
 
 	RESP001 RuleID = "RESP-001"
 	RESP002 RuleID = "RESP-002"
@@ -51,6 +53,7 @@ const (
 	RESP018 RuleID = "RESP-018"
 	RESP019 RuleID = "RESP-019"
 	RESP020 RuleID = "RESP-020"
+	RESP021 RuleID = "RESP-021"
 
 	JSON001 RuleID = "JSON-001"
 	JSON002 RuleID = "JSON-002"
@@ -115,6 +118,8 @@ var rules = []Rule{
 	{REQ012, Warning, KindRequest, "no x-imforwards header: it came from a proxy in AWS's sample capture, the ALB never adds it", outcomeNeverSent, 0},
 	{REQ013, Error, KindRequest, "the other mode's fields are absent, not null", "the ALB leaves the other mode's fields out entirely; adapters that see null crash or misroute", 0},
 	{REQ014, Warning, KindRequest, "the mode's query object is present, {} when there is no query string", "the ALB always sends the query object, {} when empty", 0},
+	{REQ015, Warning, KindRequest, "a request that is not a health check has a host header", "HTTP/1.1 requires it and every real capture has it: a handler that builds URLs from it breaks", 0},
+	{REQ016, Error, KindRequest, "path and the query keys and values hold only what a client can put in a request line: no space, control character or #", "the ALB passes the target still encoded: such an event never arrives", 0},
 
 	{RESP001, Error, KindResponse, "the document is a JSON object with an integer statusCode", outcome502Invalid, 502},
 	{RESP002, Error, KindResponse, "statusCode is between 100 and 599", outcome502Invalid, 502},
@@ -136,6 +141,7 @@ var rules = []Rule{
 	{RESP018, Warning, KindResponse, "no several Set-Cookie values for one cookie name", "the ALB may reorder multi-value headers, so which cookie wins is not fixed", 0},
 	{RESP019, Warning, KindResponse, "a compressed body (Content-Encoding other than identity) is base64-encoded", "compressed bytes do not survive a JSON string: the client gets a corrupt body", 0},
 	{RESP020, Warning, KindResponse, "no \"headers\": null in multi mode", "not confirmed to be accepted by a real ALB", 0},
+	{RESP021, Warning, KindResponse, "no two header names in one header field differ only in case", "undocumented: HTTP treats them as one header, and which the client gets is not defined", 0},
 
 	{JSON001, Error, KindAny, "the file holds exactly one well-formed JSON value", outcomeUnreadable, 502},
 	{JSON002, Error, KindAny, "the document is valid UTF-8", "the ALB fails the invocation (LambdaBadRequest / LambdaInvalidResponse)", 502},
