@@ -177,12 +177,23 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 		}
 		for _, name := range alb.TraceHeaders {
 			p := ptr("/"+f.headers, name)
-			val, ok := headers.lookup(name)
-			if !ok {
+			if _, ok := headers.lookup(name); !ok {
 				fs.add(REQ007, p, fmt.Sprintf("missing %q: the ALB adds it to every request but health checks", name))
 				continue
 			}
-			if msg := checkTraceHeader(name, val); msg != "" {
+			// Every value of a repeated header (multi mode), not only the
+			// one a single-mode target group would keep.
+			if arr, ok := headers[name].([]any); ok {
+				for i, e := range arr {
+					if val, ok := e.(string); ok {
+						if msg := checkTraceHeader(name, val); msg != "" {
+							fs.add(REQ007, ptr(p, itoa(i)), msg)
+						}
+					}
+				}
+				continue
+			}
+			if msg := checkTraceHeader(name, headers.get(name)); msg != "" {
 				fs.add(REQ007, headers.pointer(p, name), msg)
 			}
 		}
