@@ -10,6 +10,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -164,33 +165,20 @@ func Document(doc []byte, opts ...Option) Report {
 		}
 	}
 	if d.ok {
-		if rep.Kind == KindUnknown || rep.Kind == KindAny || rep.Kind == "" {
+		auto := rep.Kind == KindUnknown || rep.Kind == KindAny || rep.Kind == ""
+		if auto {
 			rep.Kind = DetectKind(d.value)
 		}
+		// Another trigger's event, copied as an ALB fixture: say what it
+		// is rather than list every ALB rule it breaks.
+		foreign := false
+		if what, marks := ForeignEvent(d.value); what != "" && (auto || rep.Kind == KindRequest) {
+			rep.Kind, foreign = KindRequest, true
+			fs.add(REQ001, "", fmt.Sprintf("this is %s, not an ALB event (it has %s): an ALB sends httpMethod, path and requestContext.elb; albcheck fake prints one", what, marks))
+		}
 		var err error
-		switch rep.Kind {
-		case KindRequest:
-			if m, clean := c.fastPath(d, fs, requestMode, func(obj map[string]any, m Mode) bool { return fastCleanRequest(obj, m) }); clean {
-				rep.Mode = m
-				break
-			}
-			rep.Mode, err = checkRequest(d.value, c.mode, fs)
-		case KindResponse:
-			if m, clean := c.fastPath(d, fs, responseMode, func(obj map[string]any, m Mode) bool { return fastCleanResponse(obj, m, len(d.raw), c.method) }); clean {
-				rep.Mode = m
-				break
-			}
-			rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
-		case KindFixture:
-			err = checkFixture(d.value, fs, c.files)
-		default:
-			switch d.value.(type) {
-			case map[string]any, []any:
-				rep.Skipped = true
-				rep.SkipReason = "not an ALB request event, response document or albcheck fixture (use --kind to say which it is)"
-			default:
-				fs.add(JSON006, "", "expected a JSON object, got "+jsonType(d.value))
-			}
+		if !foreign { // a foreign event's ALB findings would only add noise
+			err = checkKind(&rep, c, d, fs)
 		}
 		if err != nil {
 			fs.add(JSON001, "", fmt.Sprintf("cannot validate: %v", err))
@@ -206,6 +194,90 @@ func Document(doc []byte, opts ...Option) Report {
 		}
 	}
 	return rep
+}
+
+// checkKind checks a decoded document as the kind rep says.
+func checkKind(rep *Report, c config, d document, fs *findings) error {
+	var err error
+	switch rep.Kind {
+	case KindRequest:
+		if m, clean := c.fastPath(d, fs, requestMode, func(obj map[string]any, m Mode) bool { return fastCleanRequest(obj, m) }); clean {
+			rep.Mode = m
+			break
+		}
+		rep.Mode, err = checkRequest(d.value, c.mode, fs)
+	case KindResponse:
+		if m, clean := c.fastPath(d, fs, responseMode, func(obj map[string]any, m Mode) bool { return fastCleanResponse(obj, m, len(d.raw), c.method) }); clean {
+			rep.Mode = m
+			break
+		}
+		rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
+	case KindFixture:
+		err = checkFixture(d.value, fs, c.files)
+	default:
+		switch d.value.(type) {
+		case map[string]any, []any:
+			rep.Skipped = true
+			rep.SkipReason = "not an ALB request event, response document or albcheck fixture (use --kind to say which it is)"
+		default:
+			fs.add(JSON006, "", "expected a JSON object, got "+jsonType(d.value))
+		}
+	}
+	return err
+}
+
+// ForeignEvent reports whether a decoded document is the event of another
+// Lambda trigger that is often taken for an ALB's (copied fixtures, shared
+// adapters): what it is, and the keys that show it. An ALB event's
+// requestContext holds elb, which none of them has.
+func ForeignEvent(v any) (what, marks string) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return "", ""
+	}
+	rc, _ := obj["requestContext"].(map[string]any)
+	if _, isALB := rc["elb"]; isALB {
+		return "", ""
+	}
+	var found []string
+	mark := func(present bool, name string) bool {
+		if present {
+			found = append(found, name)
+		}
+		return present
+	}
+	_, hasRawPath := obj["rawPath"]
+	_, hasRouteKey := obj["routeKey"]
+	v2 := mark(obj["version"] == "2.0", `"version": "2.0"`)
+	v2 = mark(hasRawPath, `"rawPath"`) || v2
+	v2 = mark(hasRouteKey, `"routeKey"`) || v2
+	domain, _ := rc["domainName"].(string)
+	_, lattice2 := rc["serviceNetworkArn"]
+	switch {
+	case v2 && mark(lattice2, `"requestContext.serviceNetworkArn"`):
+		return "a VPC Lattice event (version 2.0)", strings.Join(found, ", ")
+	case v2 && strings.Contains(domain, ".lambda-url.") && strings.HasSuffix(domain, ".on.aws") && mark(true, "a requestContext.domainName of a function URL"):
+		return "a Lambda function URL event (payload 2.0)", strings.Join(found, ", ")
+	case v2:
+		return "an API Gateway HTTP API event (payload 2.0)", strings.Join(found, ", ")
+	}
+	for _, k := range []string{"raw_path", "is_base64_encoded", "query_string_parameters"} {
+		_, ok := obj[k]
+		mark(ok, strconv.Quote(k))
+	}
+	if len(found) > 0 {
+		return "a VPC Lattice event (version 1)", strings.Join(found, ", ")
+	}
+	_, hasResource := obj["resource"]
+	_, hasResourcePath := rc["resourcePath"]
+	_, hasStage := rc["stage"]
+	mark(hasResource, `"resource"`)
+	mark(hasResourcePath, `"requestContext.resourcePath"`)
+	mark(hasStage, `"requestContext.stage"`)
+	if len(found) > 0 {
+		return "an API Gateway REST API event (payload 1.0)", strings.Join(found, ", ")
+	}
+	return "", ""
 }
 
 // DetectKind tells what a decoded JSON document is from its keys.
