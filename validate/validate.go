@@ -215,12 +215,15 @@ func checkKind(rep *Report, c config, d document, fs *findings) error {
 	case KindFixture:
 		err = checkFixture(d.value, fs, c.files)
 	default:
-		switch d.value.(type) {
-		case map[string]any, []any:
+		// Only an object that looks like no known kind is skipped: it may be
+		// a package.json or any other JSON file in the folder. An array or
+		// a scalar is no ALB document and no fixture file in any folder
+		// given to albcheck: a finding, so that the run cannot pass on it.
+		if _, isObject := d.value.(map[string]any); isObject {
 			rep.Skipped = true
 			rep.SkipReason = "not an ALB request event, response document or albcheck fixture (use --kind to say which it is)"
-		default:
-			fs.add(JSON006, "", "expected a JSON object, got "+jsonType(d.value))
+		} else {
+			fs.add(JSON006, "", "expected a JSON object (or, in a fixture file, an array of fixture objects), got "+jsonType(d.value))
 		}
 	}
 	return err

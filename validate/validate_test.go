@@ -111,7 +111,6 @@ func TestDocumentDetectsKindAndSkipsOthers(t *testing.T) {
 		`{"name": "x", "request": {}}`:           validate.KindFixture,
 		`[{"name": "x", "event": {}}]`:           validate.KindFixture,
 		`{"name": "my-app", "dependencies": {}}`: validate.KindUnknown,
-		`[1, 2, 3]`:                              validate.KindUnknown,
 	} {
 		rep := validate.Document([]byte(doc))
 		assert.Equal(t, want, rep.Kind, doc)
@@ -120,6 +119,13 @@ func TestDocumentDetectsKindAndSkipsOthers(t *testing.T) {
 			assert.NotEmpty(t, rep.SkipReason)
 			assert.True(t, rep.OK(), "a skipped document does not fail")
 		}
+	}
+	// An array or a scalar is never skipped: it fails (before: an array
+	// was skipped, and a run of them passed).
+	for _, doc := range []string{`[1, 2, 3]`, `[]`, `"x"`, `7`} {
+		rep := validate.Document([]byte(doc))
+		assert.False(t, rep.Skipped, doc)
+		assert.True(t, rep.Has(validate.JSON006), doc)
 	}
 }
 
