@@ -202,8 +202,10 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 	// REQ-009: the target group's ARN.
 	if rc, ok := obj["requestContext"].(map[string]any); ok {
 		if elb, ok := rc["elb"].(map[string]any); ok {
-			if arn, ok := elb["targetGroupArn"].(string); ok && !isTargetGroupARN(arn) {
-				fs.add(REQ009, "/requestContext/elb/targetGroupArn", fmt.Sprintf("%q is not a target-group ARN of the form arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>", arn))
+			if arn, ok := elb["targetGroupArn"].(string); ok {
+				if why := targetGroupARNProblem(arn); why != "" {
+					fs.add(REQ009, "/requestContext/elb/targetGroupArn", fmt.Sprintf("%q is not a target-group ARN (arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex>): %s", arn, why))
+				}
 			}
 		}
 	}
@@ -298,36 +300,46 @@ func hasTraceRoot(v string) bool {
 
 // isTargetGroupARN checks
 // arn:<partition>:elasticloadbalancing:<region>:<12 digits>:targetgroup/<name>/<16 hex>.
-func isTargetGroupARN(s string) bool {
+func isTargetGroupARN(s string) bool { return targetGroupARNProblem(s) == "" }
+
+// targetGroupARNProblem says which part of a target group's ARN is wrong,
+// or "" when none is.
+func targetGroupARNProblem(s string) string {
 	rest, ok := strings.CutPrefix(s, "arn:aws")
 	if !ok {
-		return false
+		return `it does not start with "arn:aws"`
 	}
 	_, rest, ok = strings.Cut(rest, ":") // partition suffix, such as -cn
 	if !ok {
-		return false
+		return "it has no service part"
 	}
 	if rest, ok = strings.CutPrefix(rest, "elasticloadbalancing:"); !ok {
-		return false
+		return `the service is not "elasticloadbalancing"`
 	}
 	region, rest, _ := strings.Cut(rest, ":")
 	account, rest, _ := strings.Cut(rest, ":")
-	if !isRegion(region) || len(account) != 12 || !isDigits(account) {
-		return false
+	if !isRegion(region) {
+		return fmt.Sprintf("the region %q is not a region name such as us-east-1", region)
+	}
+	if len(account) != 12 || !isDigits(account) {
+		return fmt.Sprintf("the account %q is not 12 digits", account)
 	}
 	if rest, ok = strings.CutPrefix(rest, "targetgroup/"); !ok {
-		return false
+		return `the resource does not start with "targetgroup/"`
 	}
 	name, id, _ := strings.Cut(rest, "/")
-	if len(name) < 1 || len(name) > 32 || len(id) != 16 || !isLowerHex(id) {
-		return false
+	if len(name) < 1 || len(name) > 32 {
+		return fmt.Sprintf("the name %q is not 1 to 32 characters", name)
 	}
 	for i := 0; i < len(name); i++ {
 		if c := name[i]; !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
+			return fmt.Sprintf("the name %q holds %q: only letters, digits and - are allowed", name, c)
 		}
 	}
-	return true
+	if len(id) != 16 || !isLowerHex(id) {
+		return fmt.Sprintf("the id %q is not 16 lower-case hex digits", id)
+	}
+	return ""
 }
 
 // isRegion checks the shape of an AWS region name: us-east-1, ap-southeast-2,

@@ -1,6 +1,9 @@
 package validate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsTargetGroupARN(t *testing.T) {
 	for arn, want := range map[string]bool{
@@ -57,5 +60,29 @@ func TestStrictBase64(t *testing.T) {
 	}
 	if n := base64DecodedLen("aGVsbG8="); n != 5 {
 		t.Errorf("base64DecodedLen = %d, want 5", n)
+	}
+}
+
+// REQ-009 says which part of an ARN is wrong (before: only that it was).
+func TestTargetGroupARNProblem(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/0123456789abcdef":  "",
+		"arn:aws:elasticloadbalancing:region:123456789012:targetgroup/orders/0123456789abcdef":     `the region "region"`,
+		"arn:aws:elasticloadbalancing:us-east-1:12345:targetgroup/orders/0123456789abcdef":         `the account "12345" is not 12 digits`,
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/orders/0123456789abcdef": `does not start with "targetgroup/"`,
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/or_ders/0123456789abcdef": `the name "or_ders" holds '_'`,
+		"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders/abc":               `the id "abc" is not 16 lower-case hex digits`,
+		"arn:aws:lambda:us-east-1:123456789012:function:orders":                                    `the service is not "elasticloadbalancing"`,
+	} {
+		got := targetGroupARNProblem(arn)
+		if want == "" {
+			if got != "" {
+				t.Errorf("%s: %s", arn, got)
+			}
+			continue
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("targetGroupARNProblem(%q) = %q, want it to say %q", arn, got, want)
+		}
 	}
 }
