@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,6 +169,10 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 			}
 		}
 	}
+
+	// REQ-017: the ALB's request limits, enforced before it invokes (the
+	// same facts fakeevent refuses by, from package alb).
+	requestLimits(obj, f, fs)
 
 	// REQ-007: the headers the ALB adds, unless this is a health check;
 	// REQ-015: the host header, likewise.
@@ -416,4 +421,66 @@ func emptyArrayHeader(h headerView, name string) bool {
 		}
 	}
 	return false
+}
+
+// requestLimits reports an event the ALB would have refused: a header line
+// over alb.MaxHeaderLine, the client's headers over alb.MaxRequestHeaders
+// together (the ones the ALB adds itself are not the client's), or a
+// request target over alb.MaxURI. Sizes are counted as the request line and
+// header lines would carry them.
+func requestLimits(obj map[string]any, f requestFields, fs *findings) {
+	if path, ok := obj["path"].(string); ok {
+		target := len(path)
+		if q, ok := obj[f.query].(map[string]any); ok && len(q) > 0 {
+			for k, v := range q {
+				eachString(v, func(_ int, s string) {
+					target += 1 + len(k) + 1 + len(s) // "?" or "&", key, "=", value
+				})
+			}
+		}
+		if target > alb.MaxURI {
+			fs.add(REQ017, "/path", fmt.Sprintf("the request target (path and query) is at least %d bytes, over the ALB's limit of %d: the ALB answers 414 itself and never invokes the function", target, alb.MaxURI))
+		}
+	}
+	h, ok := obj[f.headers].(map[string]any)
+	if !ok {
+		return
+	}
+	total, long := 0, 0
+	for name, v := range h {
+		added := slices.Contains(alb.TraceHeaders, strings.ToLower(name))
+		eachString(v, func(i int, s string) {
+			line := len(name) + 2 + len(s)
+			if line > alb.MaxHeaderLine && long < 10 {
+				long++
+				p := ptr("/"+f.headers, name)
+				if _, multi := v.([]any); multi {
+					p = ptr(p, itoa(i))
+				}
+				fs.add(REQ017, p, fmt.Sprintf("the header line %q is %d bytes, over the ALB's limit of %d: the ALB answers 400 itself and never invokes the function", name, line, alb.MaxHeaderLine))
+			}
+			if !added {
+				total += line + 2
+			}
+		})
+	}
+	if total > alb.MaxRequestHeaders {
+		fs.add(REQ017, "/"+f.headers, fmt.Sprintf("the client's headers take %d bytes, over the ALB's limit of %d in all: the ALB answers 400 itself and never invokes the function", total, alb.MaxRequestHeaders))
+	}
+}
+
+// eachString calls fn with each string of a header or query value: the one
+// in single mode, each element (and its index) in multi mode. A callback
+// rather than a slice: this runs for every clean document, on the fast path.
+func eachString(v any, fn func(i int, s string)) {
+	switch x := v.(type) {
+	case string:
+		fn(0, x)
+	case []any:
+		for i, e := range x {
+			if s, ok := e.(string); ok {
+				fn(i, s)
+			}
+		}
+	}
 }

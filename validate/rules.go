@@ -32,6 +32,7 @@ const (
 	REQ014 RuleID = "REQ-014"
 	REQ015 RuleID = "REQ-015"
 	REQ016 RuleID = "REQ-016"
+	REQ017 RuleID = "REQ-017"
 
 	RESP001 RuleID = "RESP-001"
 	RESP002 RuleID = "RESP-002"
@@ -120,6 +121,7 @@ var rules = []Rule{
 	{REQ014, Warning, KindRequest, "the mode's query object is present, {} when there is no query string", "the ALB always sends the query object, {} when empty", 0},
 	{REQ015, Warning, KindRequest, "a request that is not a health check has a host header", "HTTP/1.1 requires it and every real capture has it: a handler that builds URLs from it breaks", 0},
 	{REQ016, Error, KindRequest, "path and the query keys and values hold only what a client can put in a request line: no space, control character or #", "the ALB passes the target still encoded: such an event never arrives", 0},
+	{REQ017, Error, KindRequest, "the request is within the limits the ALB enforces before invoking: no header line over 16 KB, all headers at most 64 KB, the request target at most 16 KB", "the ALB answers 400 or 414 itself: such an event never reaches a function", 0},
 
 	{RESP001, Error, KindResponse, "the document is a JSON object with an integer statusCode", outcome502Invalid, 502},
 	{RESP002, Error, KindResponse, "statusCode is between 100 and 599", outcome502Invalid, 502},
