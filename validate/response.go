@@ -1,12 +1,14 @@
 package validate
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/alb"
 )
@@ -157,6 +159,11 @@ func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs
 		// mistake as far as the headers go.
 		fs.add(RESP006, "/"+other, fmt.Sprintf("the only header field is %q, which a %s-mode target group ignores: the client gets none of these headers (use %q)", other, modeOfField(mine), mine))
 	}
+	// RESP-022: the forgotten flag, a binary body sent as its base64 text.
+	if msg := forgottenBase64Flag(obj, asHeaders(obj[mine]).get("content-type")); msg != "" {
+		fs.add(RESP022, "/isBase64Encoded", msg)
+	}
+
 	// RESP-021: names that differ only in case, in either field.
 	for _, field := range []string{mine, other} {
 		if m, ok := obj[field].(map[string]any); ok {
@@ -356,4 +363,39 @@ func caseTwins(m map[string]any, field string, fs *findings) {
 			fs.add(RESP021, ptr("/"+field, n), fmt.Sprintf("header %q differs from %q only in case: HTTP treats them as one header, and the ALB's handling of both is not documented", n, names[0]))
 		}
 	}
+}
+
+// binarySignatures are the first bytes of common binary formats, for
+// RESP-022: PNG, JPEG, GIF, PDF, gzip and zip.
+var binarySignatures = []struct{ name, magic string }{
+	{"PNG", "\x89PNG"}, {"JPEG", "\xff\xd8\xff"}, {"GIF", "GIF8"}, {"PDF", "%PDF"}, {"gzip", "\x1f\x8b"}, {"zip", "PK\x03\x04"},
+}
+
+// forgottenBase64Flag explains a body that is strict base64 of binary bytes
+// (not UTF-8 text, or a known binary format) sent with isBase64Encoded
+// false under a content type the ALB treats as binary: the client most
+// likely gets the base64 text instead of the bytes. "" when that is not so.
+func forgottenBase64Flag(obj map[string]any, contentType string) string {
+	body, ok := obj["body"].(string)
+	if !ok || obj["isBase64Encoded"] != false || len(body) < 16 || alb.IsTextContentType(contentType) || !isStrictBase64(body) {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return ""
+	}
+	what := ""
+	for _, sig := range binarySignatures {
+		if strings.HasPrefix(string(raw), sig.magic) {
+			what = "a " + sig.name + " file"
+			break
+		}
+	}
+	if what == "" && !utf8.Valid(raw) {
+		what = "bytes that are not UTF-8 text"
+	}
+	if what == "" {
+		return ""
+	}
+	return fmt.Sprintf("body is base64 of %s but isBase64Encoded is false: the client gets the base64 text, not the bytes (set isBase64Encoded to true)", what)
 }

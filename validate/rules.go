@@ -55,6 +55,7 @@ const (
 	RESP019 RuleID = "RESP-019"
 	RESP020 RuleID = "RESP-020"
 	RESP021 RuleID = "RESP-021"
+	RESP022 RuleID = "RESP-022"
 
 	JSON001 RuleID = "JSON-001"
 	JSON002 RuleID = "JSON-002"
@@ -144,6 +145,7 @@ var rules = []Rule{
 	{RESP019, Warning, KindResponse, "a compressed body (Content-Encoding other than identity) is base64-encoded", "compressed bytes do not survive a JSON string: the client gets a corrupt body", 0},
 	{RESP020, Warning, KindResponse, "no \"headers\": null in multi mode", "not confirmed to be accepted by a real ALB", 0},
 	{RESP021, Warning, KindResponse, "no two header names in one header field differ only in case", "undocumented: HTTP treats them as one header, and which the client gets is not defined", 0},
+	{RESP022, Warning, KindResponse, "a body of binary bytes in base64 is sent with isBase64Encoded: true", "with the flag false, the client gets the base64 text instead of the bytes", 0},
 
 	{JSON001, Error, KindAny, "the file holds exactly one well-formed JSON value", outcomeUnreadable, 502},
 	{JSON002, Error, KindAny, "the document is valid UTF-8", "the ALB fails the invocation (LambdaBadRequest / LambdaInvalidResponse)", 502},
