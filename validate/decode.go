@@ -48,6 +48,12 @@ func parse(doc []byte, fs *findings) document {
 			fs.addAt(JSON001, "", "nested more than 10000 levels deep: no ALB document comes close, and decoders give up", doc, int(se.Offset))
 		case errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value"):
 			fs.addAt(JSON001, "", "data after the JSON value: a document holds exactly one value (some decoders silently ignore the rest)", doc, int(se.Offset)-1)
+		case errors.As(err, &se) && (strings.Contains(se.Error(), "in string literal") || strings.Contains(se.Error(), "unexpected end of JSON input")) && openString(doc, int(se.Offset)-1) >= 0:
+			// A string left open: its own start is where to look, not the
+			// line break or the end of the file where the decoder gave up.
+			start := openString(doc, int(se.Offset)-1)
+			line, _ := lineColumn(doc, int(se.Offset)-1)
+			fs.addAt(JSON001, "", fmt.Sprintf("unterminated string: the string that starts here has no closing quote (the decoder stopped at line %d: %v)", line, se), doc, start)
 		case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end of JSON input"):
 			fs.addAt(JSON001, "", "truncated: the document ends before its JSON value is complete", doc, len(doc))
 		case errors.As(err, &se):
@@ -215,4 +221,27 @@ func lineColumn(doc []byte, offset int) (int, int) {
 	line := bytes.Count(before, []byte{'\n'}) + 1
 	start := bytes.LastIndexByte(before, '\n') + 1
 	return line, utf8.RuneCount(before[start:]) + 1
+}
+
+// openString returns the offset of the opening quote of the string that is
+// still open at byte off (before it is read), or -1 when off is outside any
+// string. One pass over doc[:off].
+func openString(doc []byte, off int) int {
+	off = min(off, len(doc))
+	start, in := -1, false
+	for i := 0; i < off; i++ {
+		switch c := doc[i]; {
+		case in && c == '\\':
+			i++ // the escaped character
+		case c == '"':
+			in = !in
+			if in {
+				start = i
+			}
+		}
+	}
+	if in {
+		return start
+	}
+	return -1
 }

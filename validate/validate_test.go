@@ -172,3 +172,22 @@ func TestClientStatus(t *testing.T) {
 	rep := validate.Request([]byte(`{"requestContext": {"elb": {"targetGroupArn": "x"}}, "httpMethod": "TRACE", "path": "/", "headers": {}, "body": "", "isBase64Encoded": false}`))
 	assert.Equal(t, 405, rep.ClientStatus())
 }
+
+// JSON-001 for a string left open points at where the string starts, not
+// at the line break or the end of the file where the decoder stopped.
+func TestUnterminatedStringPointsAtItsStart(t *testing.T) {
+	for doc, want := range map[string][2]int{
+		"{\n  \"statusCode\": 200,\n  \"body\": \"hello\n}\n": {3, 11},
+		`{"statusCode": 200, "body": "hello`:                  {1, 29},
+		"{\"body\": \"a\\\"b\n\"}":                            {1, 10},
+	} {
+		rep := validate.Document([]byte(doc), validate.WithPositions())
+		require.True(t, rep.Has(validate.JSON001), doc)
+		f := rep.Findings[0]
+		assert.Contains(t, f.Message, "unterminated string", doc)
+		assert.Equal(t, want, [2]int{f.Line, f.Column}, doc)
+	}
+	// An invalid escape is no unterminated string.
+	rep := validate.Document([]byte(`{"body": "a\qb"}`))
+	assert.NotContains(t, rep.String(), "unterminated")
+}
