@@ -67,12 +67,24 @@ func parse(doc []byte, fs *findings) document {
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
 	if keys != numbersAndEntries(v) {
-		for _, dup := range scanPositions(doc).duplicates {
+		dups := scanPositions(doc).duplicates
+		for i, dup := range dups {
+			if i == maxDuplicateFindings {
+				// Each finding's position costs a pass over the bytes
+				// before it: a file of 80,000 repeated keys must not cost
+				// 80,000 passes (it took over two minutes).
+				fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", len(dups)-i), doc, dup.offset)
+				break
+			}
 			fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
 		}
 	}
 	return d
 }
+
+// maxDuplicateFindings bounds the JSON-003 findings of one document; the
+// rest are counted in one more.
+const maxDuplicateFindings = 20
 
 // addAt adds a finding whose position is known from a byte offset.
 func (fs *findings) addAt(id RuleID, pointer, msg string, doc []byte, offset int) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"sync"
+	"strings"
 	"testing"
 
 	"github.com/albcheck/albcheck/validate"
@@ -190,4 +191,29 @@ func TestUnterminatedStringPointsAtItsStart(t *testing.T) {
 	// An invalid escape is no unterminated string.
 	rep := validate.Document([]byte(`{"body": "a\qb"}`))
 	assert.NotContains(t, rep.String(), "unterminated")
+}
+
+// Thousands of duplicate keys give at most 20 findings and one that counts
+// the rest: each finding's position costs a pass over the bytes before it,
+// so an uncapped list (and a line count per key) made a file of 80,000
+// repeated keys take minutes.
+func TestDuplicateKeysAreCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"statusCode": 200, "headers": {`)
+	for i := range 5000 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(`"a": "b"`)
+	}
+	b.WriteString("}}")
+	rep := validate.Document([]byte(b.String()), validate.WithPositions())
+	var dups []validate.Finding
+	for _, f := range rep.Findings {
+		if f.Rule == validate.JSON003 {
+			dups = append(dups, f)
+		}
+	}
+	assert.LessOrEqual(t, len(dups), 21)
+	assert.Contains(t, rep.String(), "and 4979 more duplicate keys")
 }
