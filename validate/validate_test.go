@@ -3,8 +3,8 @@ package validate_test
 import (
 	"encoding/json"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/albcheck/albcheck/validate"
