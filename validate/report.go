@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -160,4 +161,34 @@ func NewFinding(id RuleID, pointer, message string) Finding {
 	fs := &findings{}
 	fs.add(id, pointer, message)
 	return fs.list[0]
+}
+
+// maxPerRule bounds the findings of one rule on one document. A document
+// with 80,000 bad items would otherwise print 80,000 lines, and locating
+// each costs a pass over the document.
+const maxPerRule = 100
+
+// capFindings keeps the first maxPerRule findings of each rule (in their
+// sorted order) and adds, for a rule that had more, one finding that
+// counts the rest.
+func capFindings(list []Finding) []Finding {
+	if len(list) <= maxPerRule {
+		return list
+	}
+	count := map[RuleID]int{}
+	out := list[:0]
+	var more []Finding
+	for _, f := range list {
+		count[f.Rule]++
+		switch n := count[f.Rule]; {
+		case n <= maxPerRule:
+			out = append(out, f)
+		case n == maxPerRule+1:
+			more = append(more, Finding{Rule: f.Rule, Severity: f.Severity, Pointer: f.Pointer, ALBOutcome: f.ALBOutcome})
+		}
+	}
+	for i := range more {
+		more[i].Message = fmt.Sprintf("and %d more %s findings in this document, from here on", count[more[i].Rule]-maxPerRule, more[i].Rule)
+	}
+	return append(out, more...)
 }

@@ -184,7 +184,7 @@ func Document(doc []byte, opts ...Option) Report {
 			fs.add(JSON001, "", fmt.Sprintf("cannot validate: %v", err))
 		}
 	}
-	rep.Findings = sortFindings(fs.list)
+	rep.Findings = capFindings(sortFindings(fs.list))
 	if c.positions && len(rep.Findings) > 0 && d.ok {
 		pos := scanPositions(d.raw)
 		for i := range rep.Findings {
