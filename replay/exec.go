@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"sync"
 	"syscall"
 	"time"
 
@@ -25,9 +24,7 @@ type execHandler struct {
 	env         []string
 	concurrency int
 
-	mu      sync.Mutex
-	running map[*owned]struct{} // processes under way, for Close
-	closed  bool
+	running registry[*owned] // processes under way, for Close
 }
 
 func (h *execHandler) Concurrency() int { return h.concurrency }
@@ -35,14 +32,7 @@ func (h *execHandler) Concurrency() int { return h.concurrency }
 // Close stops the processes under way (their invocations end as
 // interrupted) and whatever they started; no process starts after it.
 func (h *execHandler) Close() error {
-	h.mu.Lock()
-	h.closed = true
-	running := make([]*owned, 0, len(h.running))
-	for o := range h.running {
-		running = append(running, o)
-	}
-	h.mu.Unlock()
-	for _, o := range running {
+	for _, o := range h.running.list(true) {
 		o.kill()
 	}
 	return nil
@@ -84,27 +74,17 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	stderr := &limitedBuffer{n: maxLogs}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = execOutputGrace
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
+	if h.running.isClosed() {
 		return Result{Failure: interrupted()}
 	}
 	proc, err := startOwned(cmd)
-	if err == nil {
-		if h.running == nil {
-			h.running = map[*owned]struct{}{}
-		}
-		h.running[proc] = struct{}{}
-	}
-	h.mu.Unlock()
 	if err != nil {
 		return Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", h.argv[0], err), Duration: time.Since(start)}
 	}
-	defer func() {
-		h.mu.Lock()
-		delete(h.running, proc)
-		h.mu.Unlock()
-	}()
+	if !h.running.add(proc) {
+		proc.kill() // Close came while it started: it waits below, as interrupted
+	}
+	defer h.running.remove(proc)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	timer := time.NewTimer(timeout)
@@ -126,9 +106,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	proc.cleanup()
 	proc.forget()
 	res := Result{Duration: time.Since(start), Logs: bytes.Clone(stderr.buf.Bytes())}
-	h.mu.Lock()
-	closed := h.closed
-	h.mu.Unlock()
+	closed := h.running.isClosed()
 	var exitErr *exec.ExitError
 	switch {
 	case timedOut && ctx.Err() != nil, closed && err != nil:

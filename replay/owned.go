@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"sync"
 	"sync/atomic"
 )
 
@@ -18,16 +17,15 @@ const ownerEnv = "ALBCHECK_FUNCTION_PROCESS"
 var ownedSeq atomic.Int64
 
 // live holds the owned processes not yet ended, for StopAll.
-var live sync.Map // *owned → struct{}
+var live registry[*owned]
 
 // StopAll ends every function process this package started and whatever
 // they started, without waiting for them: for a second Ctrl-C or SIGTERM,
 // when albcheck exits at once and no handler's Close will run.
 func StopAll() {
-	live.Range(func(k, _ any) bool {
-		k.(*owned).kill()
-		return true
-	})
+	for _, o := range live.list(false) {
+		o.kill()
+	}
 }
 
 // owned is one function process and everything it starts. A function's
@@ -53,10 +51,10 @@ func startOwned(cmd *exec.Cmd) (*owned, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	live.Store(o, struct{}{})
+	live.add(o)
 	return o, nil
 }
 
 // forget takes an ended process out of the registry, once what it left
 // behind has been ended too.
-func (o *owned) forget() { live.Delete(o) }
+func (o *owned) forget() { live.remove(o) }

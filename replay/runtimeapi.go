@@ -30,7 +30,7 @@ import (
 // times out is stopped, and one that exits (after a panic, say) is replaced
 // for the next event by a new one; whatever a process started ends with it.
 func RuntimeHandler(argv []string, env []string, n int) Handler {
-	h := &runtimeHandler{argv: argv, env: env, idle: make(chan *lambdaProc, max(n, 1)), lives: map[*life]struct{}{}}
+	h := &runtimeHandler{argv: argv, env: env, idle: make(chan *lambdaProc, max(n, 1))}
 	for range max(n, 1) {
 		h.idle <- &lambdaProc{h: h}
 	}
@@ -42,9 +42,9 @@ type runtimeHandler struct {
 	env  []string
 	idle chan *lambdaProc
 
-	mu     sync.Mutex
-	lives  map[*life]struct{} // processes not yet ended
-	closed bool
+	lives registry[*life] // processes not yet ended
+
+	mu sync.Mutex
 	// broken is set once a process ended or hung without ever asking for an
 	// event: the binary is no Lambda runtime, and starting it again for
 	// every event would only repeat the same failure, 10 s at a time.
@@ -101,14 +101,7 @@ type invocation struct {
 }
 
 func (h *runtimeHandler) Close() error {
-	h.mu.Lock()
-	h.closed = true
-	lives := make([]*life, 0, len(h.lives))
-	for l := range h.lives {
-		lives = append(lives, l)
-	}
-	h.mu.Unlock()
-	for _, l := range lives {
+	for _, l := range h.lives.list(true) {
 		l.kill()
 	}
 	return nil
@@ -135,12 +128,6 @@ func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.
 }
 
 func interrupted() *Failure { return fail(validate.FUNCTIMEOUT, "interrupted") }
-
-func (h *runtimeHandler) isClosed() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.closed
-}
 
 func (h *runtimeHandler) markBroken(f *Failure) {
 	h.mu.Lock()
@@ -252,7 +239,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		select {
 		case r = <-inv.done: // answered, then exited: the answer counts
 		default:
-			if p.h.isClosed() {
+			if p.h.lives.isClosed() {
 				return finish(Result{Failure: interrupted()}) // stopped by Close, not crashed
 			}
 			msg := fmt.Sprintf("the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))
@@ -354,10 +341,7 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 		}
 	}
 	h := p.h
-	h.mu.Lock()
-	closed := h.closed
-	h.mu.Unlock()
-	if closed {
+	if h.lives.isClosed() {
 		return nil, errors.New("the handler is closed")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -395,9 +379,9 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 		return nil, err
 	}
 	l.out = out
-	h.mu.Lock()
-	h.lives[l] = struct{}{}
-	h.mu.Unlock()
+	if !h.lives.add(l) {
+		proc.kill() // Close came while it started; the exit below ends the rest
+	}
 	copied := make(chan struct{})
 	go func() {
 		out.copy()
@@ -419,9 +403,7 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 		r.Close()
 		_ = l.srv.Close()
 		l.err = err
-		h.mu.Lock()
-		delete(h.lives, l)
-		h.mu.Unlock()
+		h.lives.remove(l)
 		close(l.exited) // all output is in the logs before anyone hears of the exit
 	}()
 	p.life = l
