@@ -24,15 +24,21 @@ func printable(s string) string {
 	if isPrintable(s) {
 		return s
 	}
+	return escape(s, quoted)
+}
+
+// escape writes each rune of s for which bad holds, and each byte of
+// invalid UTF-8, as \xNN (ASCII and bytes) or \uNNNN; the rest as it is.
+func escape(s string, bad func(rune) bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x80 && quoted(r):
+		case r < 0x80 && bad(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case quoted(r):
+		case bad(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+size])
@@ -94,22 +100,7 @@ func xmlText(s string) string {
 	if clean && utf8.ValidString(s) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case !xmlChar(r) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case !xmlChar(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
+	return escape(s, func(r rune) bool { return !xmlChar(r) })
 }
 
 // xmlChar is the Char production of XML 1.0 (section 2.2).
