@@ -307,11 +307,10 @@ func (h *runtimeHandler) startFailure(l *life) *Failure {
 	l.mu.Lock()
 	initErr, asked := l.initErr, l.asked
 	l.mu.Unlock()
-	var ee *exec.ExitError
 	switch {
 	case initErr != "":
 		return fail(validate.FUNCINIT, "the function reported an initialisation error: %s", initErr)
-	case !asked && l.err == nil || errors.As(l.err, &ee) && ee.Exited() && ee.ExitCode() == 0 && !asked:
+	case !asked && l.err == nil: // exit status 0: Wait reports no error
 		f := fail(validate.FUNCINIT, "%s exited (exit status 0) without asking for an event: it is not a Lambda function binary, which runs until it is stopped. For a command that reads the event on stdin and prints the response, use --exec; a Go function calls lambda.Start", h.argv[0])
 		h.markBroken(f)
 		return f

@@ -346,7 +346,7 @@ func bothHeaderFields(mineH, otherH map[string]any, mode Mode, mine, other strin
 // caseTwins reports header names of one field that differ only in case: a
 // trick some adapters use to send several cookies in single mode.
 func caseTwins(m map[string]any, field string, fs *findings) {
-	if len(m) < 2 {
+	if len(m) < 2 || !hasCaseTwin(m) {
 		return
 	}
 	byLower := make(map[string][]string, len(m))
@@ -398,4 +398,22 @@ func forgottenBase64Flag(obj map[string]any, contentType string) string {
 		return ""
 	}
 	return fmt.Sprintf("body is base64 of %s but isBase64Encoded is false: the client gets the base64 text, not the bytes (set isBase64Encoded to true)", what)
+}
+
+// hasCaseTwin is caseTwins' cheap first look, without allocating: it runs
+// on every response, and twins are rare.
+func hasCaseTwin(m map[string]any) bool {
+	if len(m) > 32 {
+		return true // let caseTwins' map do it
+	}
+	names := make([]string, 0, 32)
+	for k := range m {
+		for _, n := range names {
+			if len(n) == len(k) && strings.EqualFold(n, k) {
+				return true
+			}
+		}
+		names = append(names, k)
+	}
+	return false
 }
