@@ -99,7 +99,7 @@ func valueSpan(doc []byte, pointer string) (int, int, error) {
 			return 0, 0, fmt.Errorf("not a JSON Pointer")
 		}
 		for _, t := range strings.Split(pointer[1:], "/") {
-			tokens = append(tokens, strings.NewReplacer("~1", "/", "~0", "~").Replace(t))
+			tokens = append(tokens, unescapeToken.Replace(t))
 		}
 	}
 	i := skipSpace(doc, 0)
@@ -211,3 +211,6 @@ func skipString(doc []byte, i int) int {
 	}
 	return i + 1
 }
+
+// unescapeToken undoes RFC 6901's escapes in a reference token.
+var unescapeToken = strings.NewReplacer("~1", "/", "~0", "~")

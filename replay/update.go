@@ -93,15 +93,12 @@ func updateFile(file string, outcomes []*Outcome) ([]string, error) {
 		return written, fmt.Errorf("%s: %w", file, err)
 	}
 	// A byte-order mark is kept as it was; the pointers start after it.
-	bom := []byte{0xEF, 0xBB, 0xBF}
-	hasBOM := bytes.HasPrefix(doc, bom)
-	out, err := editJSON(bytes.TrimPrefix(doc, bom), edits)
+	body := trimBOM(doc)
+	out, err := editJSON(body, edits)
 	if err != nil {
 		return written, fmt.Errorf("%s: %w", file, err)
 	}
-	if hasBOM {
-		out = append(bom, out...)
-	}
+	out = append(doc[:len(doc)-len(body):len(doc)-len(body)], out...)
 	wrote, err := files.write("", out)
 	if err != nil {
 		return written, fmt.Errorf("%s: %w", file, err)

@@ -139,3 +139,18 @@ func TestRecordHostileMethod(t *testing.T) {
 	stop()
 	assert.Equal(t, []string{"0001-x__yyyyyyyyyyyyyyyyyyyyy.json"}, recorded(t, dir), "%s", log)
 }
+
+// An answer whose bytes are not UTF-8 (and hold no NUL) is not recorded as
+// an "equals" text, which JSON would turn into U+FFFD and replay would then
+// fail (before: it was).
+func TestRecordNonUTF8Body(t *testing.T) {
+	dir := t.TempDir()
+	h := rawHandler{`{"statusCode": 200, "statusDescription": "200 OK", "headers": {"Content-Type": "application/octet-stream"}, "isBase64Encoded": true, "body": "/+7dzA=="}`}
+	url, _, stop := startStop(t, serve.Options{Handler: h, RecordDir: dir})
+	get(t, "GET", url+"/bin", nil)
+	stop()
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), `"equals"`)
+	assert.NotContains(t, string(b), `\ufffd`)
+}

@@ -45,6 +45,7 @@ func checkFixture(v any, fs *findings, files fixtureFiles) error {
 			prefixes = append(prefixes, "/"+itoa(i))
 		}
 	}
+	defer files.close() // on every return: a case's error included
 	for i, c := range cases {
 		obj, ok := c.(map[string]any)
 		if !ok {
@@ -66,7 +67,6 @@ func checkFixture(v any, fs *findings, files fixtureFiles) error {
 		}
 		fixtureRules(obj, prefixes[i], fs, &files)
 	}
-	files.close()
 	return nil
 }
 
