@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/internal/inputs"
 )
 
 // curlAcceptEncoding is the Accept-Encoding that curl --compressed sends
@@ -41,22 +43,39 @@ func (b *bodySource) file(name string, strip bool) ([]byte, error) {
 		return data, nil
 	}
 	var r io.Reader
-	if name == "-" {
+	switch {
+	case name == "-":
 		if b.stdin == nil {
 			return nil, usageError("read body: no standard input")
 		}
 		r = b.stdin
-	} else {
-		// Stat before opening: opening a FIFO would wait for a writer.
+	case !strip:
+		// The bytes as they are: inputs.ReadFile reads only a regular file,
+		// refuses one over the limit by its size, and never reads past it.
+		data, err := inputs.ReadFile(name, alb.MaxRequestBody)
+		var tl *inputs.TooLargeError
+		switch {
+		case errors.As(err, &tl) && tl.Size >= 0:
+			return nil, bodyTooLarge(name, fmt.Sprintf("is %d bytes, ", tl.Size))
+		case errors.As(err, &tl):
+			return nil, bodyTooLarge(name, "is ")
+		case errors.Is(err, inputs.ErrNotRegular):
+			return nil, usageError("read body: %s is not a regular file (give a file, or @- for standard input)", name)
+		case err != nil:
+			return nil, usageError("read body: %v", err)
+		}
+		b.read[key] = data
+		return data, nil
+	default:
+		// Stripped of line breaks, a larger file may still fit: read it
+		// through the limit below. Stat before opening: opening a FIFO
+		// would wait for a writer.
 		st, err := os.Stat(name)
 		if err != nil {
 			return nil, usageError("read body: %v", err)
 		}
 		if !st.Mode().IsRegular() {
 			return nil, usageError("read body: %s is not a regular file (give a file, or @- for standard input)", name)
-		}
-		if !strip && st.Size() > alb.MaxRequestBody {
-			return nil, bodyTooLarge(name, fmt.Sprintf("is %d bytes, ", st.Size()))
 		}
 		f, err := os.Open(name)
 		if err != nil {

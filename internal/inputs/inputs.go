@@ -220,24 +220,35 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 // readOpen reads an open file after checking its type and size.
 func readOpen(f file, path string, limit int64) ([]byte, error) {
 	size, mode, err := f.info()
-	switch {
-	case err != nil:
+	if err == nil {
+		err = checkReadable(path, mode, size, limit)
+	}
+	if err != nil {
 		return nil, err
-	case mode.IsDir():
-		return nil, fmt.Errorf("is a directory")
-	case !mode.IsRegular():
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(mode))}
-	case size > limit:
-		return nil, &TooLargeError{Size: size, Limit: limit}
 	}
 	// One more byte than the size, to see EOF (or growth) in one read; a
 	// file that grows past the limit while it is read is still refused.
 	return readAll(f, size+1, limit)
 }
 
+// checkReadable is what every read checks before it reads: a regular file
+// (ErrNotRegular, naming the type, for a directory, pipe, device or
+// socket) of at most limit bytes (a *TooLargeError).
+func checkReadable(path string, mode fs.FileMode, size, limit int64) error {
+	switch {
+	case !mode.IsRegular():
+		return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(mode))}
+	case size > limit:
+		return &TooLargeError{Size: size, Limit: limit}
+	}
+	return nil
+}
+
 // describeMode names a file type the way a user would.
 func describeMode(m fs.FileMode) string {
 	switch {
+	case m.IsDir():
+		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
 		return "a named pipe"
 	case m&fs.ModeSocket != 0:

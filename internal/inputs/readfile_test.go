@@ -43,7 +43,8 @@ func TestReadFile(t *testing.T) {
 	assert.EqualError(t, err, "open "+missing+": no such file or directory")
 
 	_, err = ReadFile(dir, 1<<20)
-	assert.EqualError(t, err, "is a directory")
+	assert.ErrorIs(t, err, ErrNotRegular)
+	assert.EqualError(t, err, "read "+dir+": not a regular file (a directory)", "the message names the file")
 }
 
 // Only regular files are read: a named pipe with no writer would block the

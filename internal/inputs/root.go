@@ -189,15 +189,8 @@ func FixturePath(dir, name string) (string, error) {
 // a regular file, and at most limit bytes. It returns the file's size.
 func CheckIn(root *os.Root, name string, limit int64) (int64, error) {
 	st, err := StatIn(root, name)
-	switch {
-	case err != nil:
+	if err != nil {
 		return 0, err
-	case st.IsDir():
-		return 0, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
-	case !st.Mode().IsRegular():
-		return 0, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(st.Mode()))}
-	case st.Size() > limit:
-		return st.Size(), &TooLargeError{Size: st.Size(), Limit: limit}
 	}
-	return st.Size(), nil
+	return st.Size(), checkReadable(name, st.Mode(), st.Size(), limit)
 }
