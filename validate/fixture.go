@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -171,8 +170,9 @@ func (f *fixtureFiles) check(name string, bodyFile bool) error {
 		return err
 	}
 	// A golden file may not exist yet (albcheck replay --update writes
-	// it), but it must not be a way out of the root, nor a pipe or device.
-	if _, err := inputs.CheckIn(f.opened, p, math.MaxInt64); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+	// it), but it must not be a way out of the root, nor a pipe or device,
+	// nor larger than replay reads by default.
+	if _, err := inputs.CheckIn(f.opened, p, inputs.DefaultMaxSize); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -191,3 +191,17 @@ func TestReplayUpdateUnchangedAnswers(t *testing.T) {
 		assert.Equal(t, mod, info.ModTime(), "%s was rewritten", p)
 	}
 }
+
+// validate refuses a golden file over the size replay reads by default, by
+// its size, as replay does (before: validate passed it, replay refused it).
+func TestGoldenOverTheSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "big.json"), `{"name": "big", "request": {"method": "GET", "target": "/"}, "expect": {"body": {"file": "big.golden"}}}`)
+	f, err := os.Create(filepath.Join(dir, "big.golden"))
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(17<<20)) // sparse: no 17 MB written
+	require.NoError(t, f.Close())
+	code, out, _ := runWithin(t, "validate", dir)
+	assert.Equal(t, exitFindings, code, out)
+	assert.Contains(t, out, "JSON-005 error /expect/body/file")
+}
