@@ -32,6 +32,11 @@ type Builder struct {
 // scheme and host are used too.
 func New(method, target string) *Builder {
 	b := &Builder{in: input{method: method}}
+	// What a client does before sending: the fragment stays with it, and
+	// a space or control character is percent-encoded (a raw one cannot be
+	// in a request line; validate's REQ-016).
+	target, _, _ = strings.Cut(target, "#")
+	target = encodeUnsendable(target)
 	if !strings.HasPrefix(target, "/") {
 		// An absolute URL: split it by hand so that the path and query stay
 		// exactly as written (net/url would re-encode them).
@@ -60,6 +65,23 @@ func New(method, target string) *Builder {
 	}
 	b.in.path, b.in.rawQuery, _ = strings.Cut(target, "?")
 	return b
+}
+
+// encodeUnsendable percent-encodes the bytes a client cannot put raw in a
+// request target: space, control characters and DEL.
+func encodeUnsendable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // Header adds a request header; adding a name twice sends it twice (the last

@@ -208,3 +208,15 @@ func TestBuilderRefusesAMalformedHost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(doc), `"host":"[::1]:8080"`)
 }
+
+// A target is sent as a client sends it: without its fragment, and with a
+// space or control character percent-encoded, so the event passes REQ-016
+// (before: "/a b" and "b#frag" reached the event as written).
+func TestBuilderEncodesWhatAClientCannotSend(t *testing.T) {
+	ev, doc, err := fakeevent.New("GET", "/a b?q=x y&c=\x01#frag").Seed(1).Build()
+	require.NoError(t, err)
+	assert.Equal(t, "/a%20b", ev.Path)
+	assert.Equal(t, map[string]string{"q": "x%20y", "c": "%01"}, ev.QueryStringParameters)
+	rep := validate.Request(doc, validate.WithStrict(true))
+	assert.True(t, rep.OK(), "%s", rep)
+}
