@@ -184,11 +184,13 @@ func capFindings(list []Finding) []Finding {
 		case n <= maxPerRule:
 			out = append(out, f)
 		case n == maxPerRule+1:
-			more = append(more, Finding{Rule: f.Rule, Severity: f.Severity, Pointer: f.Pointer, ALBOutcome: f.ALBOutcome})
+			// At the root: pointers sort as text (/10 before /2), so no
+			// pointer would say where the rest begin.
+			more = append(more, Finding{Rule: f.Rule, Severity: f.Severity, ALBOutcome: f.ALBOutcome})
 		}
 	}
 	for i := range more {
-		more[i].Message = fmt.Sprintf("and %d more %s findings in this document, from here on", count[more[i].Rule]-maxPerRule, more[i].Rule)
+		more[i].Message = fmt.Sprintf("and %d more %s findings in this document", count[more[i].Rule]-maxPerRule, more[i].Rule)
 	}
 	return append(out, more...)
 }

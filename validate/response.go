@@ -331,7 +331,7 @@ func bothHeaderFields(mineH, otherH map[string]any, mode Mode, mine, other strin
 		}
 	}
 	if len(lost) == 0 {
-		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q, whose headers all appear in %q too", mode, mine, other, mine))
+		fs.add(RESP015, "/"+other, fmt.Sprintf("both header fields are set: a %s-mode target group reads only %q and ignores %q, whose header names all appear in %q too (where their values differ, %q's are the ones sent)", mode, mine, other, mine, mine))
 		return
 	}
 	sort.Strings(lost)
