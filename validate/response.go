@@ -56,7 +56,7 @@ func mapResponseError(e schemaError, mine, other string, fs *findings) {
 	case top == "statusCode" && e.typ == "invalid_type":
 		fs.add(RESP001, p, "statusCode must be an integer, got "+describe(e.value))
 	case top == "statusCode":
-		msg := fmt.Sprintf("statusCode %v is not between 100 and 599", e.value)
+		msg := fmt.Sprintf("statusCode %s is not between 100 and 599", showNumber(e.value))
 		if s, ok := intStatus(e.value); ok && s == 0 {
 			// What a Go handler sends when it returns a zero
 			// events.ALBTargetGroupResponse or never sets StatusCode.
@@ -107,7 +107,7 @@ func describe(v any) string {
 	case nil, map[string]any, []any:
 		return jsonType(v)
 	}
-	return fmt.Sprintf("%s (%v)", jsonType(v), v)
+	return fmt.Sprintf("%s (%s)", jsonType(v), showNumber(v))
 }
 
 var (

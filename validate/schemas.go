@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -60,7 +61,8 @@ type schemaError struct {
 // runSchema validates v and returns its errors, leaving out the ones that
 // only summarise others (allOf, if/then/else).
 func runSchema(s *gojsonschema.Schema, v any) ([]schemaError, error) {
-	res, err := s.Validate(gojsonschema.NewRawLoader(v))
+	tamed, changed := tameNumbers(v)
+	res, err := s.Validate(gojsonschema.NewRawLoader(tamed))
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +79,11 @@ func runSchema(s *gojsonschema.Schema, v any) ([]schemaError, error) {
 		// here; gojsonschema gives no structured path.
 		parts := strings.Split(e.Context().String("\x00"), "\x00")[1:]
 		se := schemaError{typ: e.Type(), path: parts, value: e.Value(), desc: e.Description()}
+		if _, isNumber := se.value.(json.Number); isNumber && changed {
+			if orig, ok := valueAt(v, parts); ok {
+				se.value = orig // as written, not its stand-in
+			}
+		}
 		if p, ok := e.Details()["property"].(string); ok {
 			switch e.Type() {
 			case "required":

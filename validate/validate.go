@@ -186,12 +186,7 @@ func Document(doc []byte, opts ...Option) Report {
 	}
 	rep.Findings = capFindings(sortFindings(fs.list))
 	if c.positions && len(rep.Findings) > 0 && d.ok {
-		pos := scanPositions(d.raw)
-		for i := range rep.Findings {
-			if f := &rep.Findings[i]; f.Line == 0 {
-				f.Line, f.Column = pos.locate(d.raw, f.Pointer)
-			}
-		}
+		locateAll(d.raw, rep.Findings)
 	}
 	return rep
 }
