@@ -37,13 +37,23 @@ func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mod
 	for _, e := range errs {
 		mapResponseError(e, mine, other, fs)
 	}
+	responseChecks(v, size, mode, method, fs)
+	return mode, nil
+}
+
+// responseChecks runs the response rules that are Go, not schema: on every
+// response, schema-valid or not.
+func responseChecks(v any, size int, mode Mode, method string, fs *findings) {
+	mine, other := "headers", "multiValueHeaders"
+	if mode == ModeMulti {
+		mine, other = other, mine
+	}
 	if size > alb.MaxResponseJSON {
 		fs.add(RESP008, "", fmt.Sprintf("the response is %d bytes of JSON, over the ALB's limit of %d", size, alb.MaxResponseJSON))
 	}
 	if obj, ok := v.(map[string]any); ok {
 		responseRules(obj, mode, mine, other, method, fs)
 	}
-	return mode, nil
 }
 
 func mapResponseError(e schemaError, mine, other string, fs *findings) {
