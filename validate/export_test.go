@@ -40,15 +40,24 @@ func SchemaErrors(doc []byte, kind Kind, opts ...Option) []string {
 	_ = schemas()
 	d := parse(doc, &findings{})
 	var errs []schemaError
+	collect := func(e schemaError) { errs = append(errs, e) }
 	switch kind {
 	case KindRequest:
-		_, errs, _ = schemaPass(d.value, c.mode, compiled.reqSingle, compiled.reqMulti, requestMode)
+		_ = schemaPass(d.value, schemaMode(d.value, c.mode, requestMode), compiled.reqSingle, compiled.reqMulti, collect)
 	case KindResponse:
-		_, errs, _ = schemaPass(d.value, c.mode, compiled.respSingle, compiled.respMulti, responseMode)
+		_ = schemaPass(d.value, schemaMode(d.value, c.mode, responseMode), compiled.respSingle, compiled.respMulti, collect)
 	}
 	var out []string
 	for _, e := range errs {
 		out = append(out, e.pointer()+": "+e.desc)
 	}
 	return out
+}
+
+// WithChunkSize runs f with the schema validated in pieces of n members.
+func WithChunkSize(n int, f func()) {
+	old := chunkSize
+	chunkSize = n
+	defer func() { chunkSize = old }()
+	f()
 }

@@ -36,13 +36,10 @@ func requestMode(obj map[string]any) Mode {
 
 // checkRequest runs both layers on a decoded request event.
 func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
-	mode, errs, err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, requestMode)
-	if err != nil {
-		return mode, err
-	}
+	mode = schemaMode(v, mode, requestMode)
 	f := fieldsOf(mode)
-	for _, e := range errs {
-		mapRequestError(e, f, fs)
+	if err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, func(e schemaError) { mapRequestError(e, f, fs) }); err != nil {
+		return mode, err
 	}
 	if obj, ok := v.(map[string]any); ok {
 		requestRules(obj, f, fs)

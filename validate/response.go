@@ -26,16 +26,13 @@ func responseMode(obj map[string]any) Mode {
 // checkResponse runs both layers on a decoded response document; size is the
 // length of its JSON.
 func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mode, error) {
-	mode, errs, err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, responseMode)
-	if err != nil {
-		return mode, err
-	}
+	mode = schemaMode(v, mode, responseMode)
 	mine, other := "headers", "multiValueHeaders"
 	if mode == ModeMulti {
 		mine, other = other, mine
 	}
-	for _, e := range errs {
-		mapResponseError(e, mine, other, fs)
+	if err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, func(e schemaError) { mapResponseError(e, mine, other, fs) }); err != nil {
+		return mode, err
 	}
 	responseChecks(v, size, mode, method, fs)
 	return mode, nil

@@ -184,7 +184,7 @@ func Document(doc []byte, opts ...Option) Report {
 			fs.add(JSON001, "", fmt.Sprintf("cannot validate: %v", err))
 		}
 	}
-	rep.Findings = capFindings(sortFindings(fs.list))
+	rep.Findings = fs.result()
 	if c.positions && len(rep.Findings) > 0 && d.ok {
 		locateAll(d.raw, rep.Findings)
 	}
