@@ -63,8 +63,12 @@ type LoadBalancer struct {
 // Listener is a port the load balancer listens on, its rules in priority
 // order, and the default actions that apply when no rule matches.
 type Listener struct {
-	Name           string   `json:"name"`
-	LoadBalancer   string   `json:"loadBalancer,omitempty"`
+	Name         string `json:"name"`
+	LoadBalancer string `json:"loadBalancer,omitempty"`
+	// External is set for a listener the file does not define but attaches
+	// rules to (a ListenerArn imported from another stack or written as an
+	// ARN): Name is the ARN as written, and only Rules are known.
+	External       bool     `json:"external,omitempty"`
 	Port           int      `json:"port"`
 	Protocol       string   `json:"protocol"` // HTTP or HTTPS
 	Rules          []*Rule  `json:"rules"`
