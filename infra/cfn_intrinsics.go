@@ -563,7 +563,7 @@ func (r *cfnReader) sub(arg *yaml.Node, argPtr string, n *yaml.Node, ptr string)
 		} else if id, attr, dotted := strings.Cut(part.name, "."); dotted && !pseudo[part.name] {
 			res := r.resourceID(id)
 			if res == "" {
-				r.finding(n, ptr, "Fn::Sub names ${%s}, and %s is not a resource of the template", part.name, id)
+				r.finding(n, ptr, "Fn::GetAtt names %s, which is not a resource of the template", id)
 				return cfnValue{}, false
 			}
 			v, ok = cfnValue{kind: scalarValue, s: "${" + id + "." + attr + "}", refs: []string{res}, deploy: true}, true

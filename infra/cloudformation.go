@@ -1,6 +1,9 @@
 package infra
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -74,14 +77,17 @@ type cfnReader struct {
 	// generated maps the logical ids SAM generates for a function
 	// (FnAliaslive, FnRole) to the function.
 	generated map[string]string
-	conds     map[string]int
-	active    map[*yaml.Node]bool
-	steps     int
-	bytes     int
-	depth     int
-	p         *Project
-	reported  map[string]bool
-	functions map[string]*Function
+	// samQualifiers maps the names SAM gives a function's alias and
+	// version (FnAliaslive, Fn.Alias, Fn.Version) to the qualifier.
+	samQualifiers map[string]string
+	conds         map[string]int
+	active        map[*yaml.Node]bool
+	steps         int
+	bytes         int
+	depth         int
+	p             *Project
+	reported      map[string]bool
+	functions     map[string]*Function
 }
 
 // readCloudFormation reads a CloudFormation or SAM template, YAML or JSON
@@ -92,20 +98,26 @@ type cfnReader struct {
 // them within its work limits, so a "billion laughs" file is an error, not
 // a hang.
 func readCloudFormation(name string, data []byte) (p *Project, err error) {
+	if err := checkJSON(name, data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		// yaml.v3 names the line of the block the error is in, which for
+		// some errors is where the block starts.
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	r := &cfnReader{
-		file:      name,
-		params:    map[string]*yaml.Node{},
-		resources: map[string]*cfnResource{},
-		generated: map[string]string{},
-		conds:     map[string]int{},
-		active:    map[*yaml.Node]bool{},
-		reported:  map[string]bool{},
-		functions: map[string]*Function{},
-		p:         &Project{Format: CloudFormation, LoadBalancers: []*LoadBalancer{}, Listeners: []*Listener{}, TargetGroups: []*TargetGroup{}, Functions: []*Function{}, Permissions: []*Permission{}},
+		file:          name,
+		params:        map[string]*yaml.Node{},
+		resources:     map[string]*cfnResource{},
+		generated:     map[string]string{},
+		samQualifiers: map[string]string{},
+		conds:         map[string]int{},
+		active:        map[*yaml.Node]bool{},
+		reported:      map[string]bool{},
+		functions:     map[string]*Function{},
+		p:             &Project{Format: CloudFormation, LoadBalancers: []*LoadBalancer{}, Listeners: []*Listener{}, TargetGroups: []*TargetGroup{}, Functions: []*Function{}, Permissions: []*Permission{}},
 	}
 	defer func() {
 		switch v := recover().(type) {
@@ -121,6 +133,27 @@ func readCloudFormation(name string, data []byte) (p *Project, err error) {
 		return nil, err
 	}
 	return r.p, nil
+}
+
+// checkJSON checks a template that starts as JSON does (the CDK's) with
+// encoding/json, whose errors give the exact line and column: the YAML
+// parser would read some broken JSON as YAML, and names the line of the
+// enclosing block rather than of the error.
+func checkJSON(name string, data []byte) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil
+	}
+	var raw json.RawMessage
+	err := json.Unmarshal(trimmed, &raw)
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) {
+		return nil
+	}
+	offset := len(data) - len(trimmed) + int(syntax.Offset)
+	line := 1 + bytes.Count(data[:offset], []byte("\n"))
+	col := offset - bytes.LastIndexByte(data[:offset], '\n')
+	return fmt.Errorf("%s:%d:%d: %v", name, line, col, syntax)
 }
 
 func (r *cfnReader) read(doc *yaml.Node) error {
@@ -167,7 +200,12 @@ func (r *cfnReader) read(doc *yaml.Node) error {
 		}
 		if alias, ok := r.scalarAt(res.props.node, "AutoPublishAlias"); ok {
 			r.generated[res.id+"Alias"+alias] = res.id
+			r.samQualifiers[res.id+"Alias"+alias] = alias
+			r.generated[res.id+".Alias"] = res.id
+			r.samQualifiers[res.id+".Alias"] = alias
 		}
+		r.generated[res.id+".Version"] = res.id
+		r.samQualifiers[res.id+".Version"] = "${" + res.id + ".Version}"
 		if r.mapGet(res.props.node, "Role") == nil {
 			r.generated[res.id+"Role"] = res.id
 		}
@@ -183,6 +221,9 @@ func (r *cfnReader) read(doc *yaml.Node) error {
 		}
 		r.dependencies(res)
 	}
+	// Outputs are not in the model, but a reference there to a resource
+	// that does not exist fails the deployment just the same.
+	r.refsIn(r.mapGet(top, "Outputs"), "/Outputs", func(string) {})
 
 	for _, typ := range []string{typeFunction, typeServerlessFunction} {
 		r.each(typ, r.readFunction)
@@ -345,7 +386,8 @@ func (r *cfnReader) readURL(res *cfnResource) {
 	if !ok {
 		return
 	}
-	if f := r.functions[r.functionOf(v)]; f != nil {
+	if fn, _ := r.functionOf(v); r.functions[fn] != nil {
+		f := r.functions[fn]
 		f.Streaming = true
 	}
 }
@@ -382,8 +424,8 @@ func (r *cfnReader) readTargetGroup(res *cfnResource) {
 			continue
 		}
 		target := Target{DependsOn: deps, Source: r.sourceOf(item.node, item.ptr)}
-		if fn := r.functionOf(id); lambda && fn != "" {
-			target.Function = fn
+		if fn, q := r.functionOf(id); lambda && fn != "" {
+			target.Function, target.Qualifier = fn, q
 		} else {
 			target.ID = id.s
 		}
@@ -541,8 +583,8 @@ func (r *cfnReader) readPermission(res *cfnResource) {
 	o := res.props
 	perm := &Permission{Name: res.id, Action: o.str("Action"), Principal: o.str("Principal"), Source: r.resourceSource(res)}
 	if v, ok := o.value("FunctionName"); ok {
-		if fn := r.functionOf(v); fn != "" {
-			perm.Function = fn
+		if fn, q := r.functionOf(v); fn != "" {
+			perm.Function, perm.Qualifier = fn, q
 		} else {
 			perm.Function = v.s
 		}
@@ -567,50 +609,98 @@ func (r *cfnReader) refOfType(v cfnValue, typ string) string {
 	return ""
 }
 
-// functionOf returns the function of the model a value names: by Ref or
-// Fn::GetAtt (also through an alias or version of the template), or by a
-// literal function name or ARN that matches a function's FunctionName.
-func (r *cfnReader) functionOf(v cfnValue) string {
-	for _, id := range v.refs {
-		if fn := r.functionResource(id, 0); fn != "" {
-			return fn
-		}
-	}
-	if v.kind != scalarValue || v.s == "" {
-		return ""
+// functionOf returns the function of the model a value names, and the
+// alias or version it names: by Ref or Fn::GetAtt (also through an alias or
+// version of the template, or SAM's Fn.Alias and FnAlias<name>), or by a
+// function name or ARN (function:NAME:QUALIFIER) whose name is a
+// function's FunctionName.
+func (r *cfnReader) functionOf(v cfnValue) (fn, qualifier string) {
+	if v.kind != scalarValue {
+		return "", ""
 	}
 	name := v.s
-	if _, after, ok := strings.Cut(name, ":function:"); ok {
-		name, _, _ = strings.Cut(after, ":") // drop an alias or version qualifier
+	if _, after, ok := strings.Cut(v.s, ":function:"); ok {
+		parts := splitOutsidePlaceholders(after, ':')
+		name = parts[0]
+		if len(parts) > 1 {
+			qualifier = parts[1]
+		}
+	}
+	for _, id := range v.refs {
+		if f, q := r.functionResource(id, 0); f != "" {
+			if qualifier == "" {
+				qualifier = q
+			}
+			for written, q := range r.samQualifiers {
+				if qualifier == "" && r.generated[written] == f && strings.Contains(v.s, "${"+written+"}") {
+					qualifier = q
+				}
+			}
+			return f, qualifier
+		}
+	}
+	if name == "" {
+		return "", ""
 	}
 	for _, res := range r.order {
 		if f := r.functions[res.id]; f != nil && f.FunctionName != "" && f.FunctionName == name {
-			return f.Name
+			return f.Name, qualifier
 		}
 	}
-	return ""
+	return "", ""
 }
 
-func (r *cfnReader) functionResource(id string, hops int) string {
+// splitOutsidePlaceholders splits s at sep, except inside ${...}.
+func splitOutsidePlaceholders(s string, sep byte) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			depth++
+			i++
+		case s[i] == '}' && depth > 0:
+			depth--
+		case s[i] == sep && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// functionResource follows a resource to the function it is or belongs to,
+// with the alias or version it names.
+func (r *cfnReader) functionResource(id string, hops int) (fn, qualifier string) {
 	res := r.resources[id]
-	if res == nil || res.skip || hops > 8 {
-		return ""
+	if res == nil {
+		if f := r.generated[id]; f != "" {
+			return f, ""
+		}
+		return "", ""
+	}
+	if res.skip || hops > 8 {
+		return "", ""
 	}
 	switch res.typ {
 	case typeFunction, typeServerlessFunction:
-		return id
+		return id, ""
 	case typeAlias, typeVersion:
 		v, ok := res.props.value("FunctionName")
 		if !ok {
-			return ""
+			return "", ""
+		}
+		q := res.props.str("Name")
+		if res.typ == typeVersion {
+			q = "${" + id + ".Version}"
 		}
 		for _, ref := range v.refs {
-			if fn := r.functionResource(ref, hops+1); fn != "" {
-				return fn
+			if f, _ := r.functionResource(ref, hops+1); f != "" {
+				return f, q
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // finding records an INFRA-REF error at n, once per place and message.

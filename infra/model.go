@@ -162,6 +162,10 @@ type Target struct {
 	// one; ID is the target as written otherwise.
 	Function string `json:"function,omitempty"`
 	ID       string `json:"id,omitempty"`
+	// Qualifier is the alias or version of Function the target names
+	// (function:NAME:QUALIFIER), empty for the unqualified function. A
+	// grant on one qualifier does not let the ALB invoke another.
+	Qualifier string `json:"qualifier,omitempty"`
 	// DependsOn lists the names this registration waits for before it is
 	// made (explicit DependsOn/depends_on and references), transitively
 	// closed by the reader, so that INFRA rules can tell whether the
@@ -207,8 +211,11 @@ type Function struct {
 // (AWS::Lambda::Permission, aws_lambda_permission). Serverless creates the
 // load balancer's permission itself; its reader adds one per function.
 type Permission struct {
-	Name      string `json:"name"`
-	Function  string `json:"function"` // the function's name in the model, or as written
+	Name     string `json:"name"`
+	Function string `json:"function"` // the function's name in the model, or as written
+	// Qualifier is the alias or version the grant is on, as for
+	// Target.Qualifier.
+	Qualifier string `json:"qualifier,omitempty"`
 	Action    string `json:"action"`
 	Principal string `json:"principal"`
 	// SourceTargetGroup is the target group the grant is limited to (its
