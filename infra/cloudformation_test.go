@@ -468,3 +468,47 @@ func TestCloudFormationAliasCycle(t *testing.T) {
 		t.Errorf("findings = %+v", p.Findings)
 	}
 }
+
+// Fn::If may choose a list or a mapping, not only a string; the chosen
+// branch is read with its own pointer.
+func TestCloudFormationIfStructure(t *testing.T) {
+	src := `Parameters:
+  Stage: {Type: String, Default: prod}
+Conditions:
+  IsProd: !Equals [prod, !Ref Stage]
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      TargetGroupAttributes: !If
+        - IsProd
+        - [{Key: lambda.multi_value_headers.enabled, Value: "true"}]
+        - []
+      Targets: !If [IsProd, [{Id: !GetAtt Fn.Arn}], !Ref AWS::NoValue]
+      Matcher: !If [IsProd, {HttpCode: "200-204"}, {HttpCode: "200"}]
+  Skipped:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Condition: NotProd
+    Properties:
+      TargetType: lambda
+`
+	src = strings.Replace(src, "Conditions:\n", "Conditions:\n  NotProd: !Not [!Condition IsProd]\n", 1)
+	p, err := readCloudFormation("if.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Findings) != 0 {
+		t.Errorf("findings: %+v", p.Findings)
+	}
+	if len(p.TargetGroups) != 1 {
+		t.Fatalf("%d target groups; want 1 (Skipped's condition is false)", len(p.TargetGroups))
+	}
+	tg := p.TargetGroups[0]
+	assertEqual(t, "mode", tg.Mode, validate.ModeMulti)
+	assertEqual(t, "matcher", tg.HealthCheck.Matcher, "200-204")
+	assertEqual(t, "targets", tg.Targets, []Target{{Function: "Fn", DependsOn: []string{"Fn"},
+		Source: Source{File: "if.yaml", Pointer: "/Resources/Group/Properties/Targets/1/0", Line: 17, Column: 30}}})
+}
