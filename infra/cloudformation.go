@@ -631,8 +631,8 @@ func (r *cfnReader) functionOf(v cfnValue) (fn, qualifier string) {
 			if qualifier == "" {
 				qualifier = q
 			}
-			for written, q := range r.samQualifiers {
-				if qualifier == "" && r.generated[written] == f && strings.Contains(v.s, "${"+written+"}") {
+			for _, part := range subParts(v.s) {
+				if q, ok := r.samQualifiers[part.name]; ok && qualifier == "" && r.generated[part.name] == f {
 					qualifier = q
 				}
 			}
