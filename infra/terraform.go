@@ -111,7 +111,8 @@ func tfJSONError(name string, data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
-		line, col := offsetPosition(data, int(syntax.Offset))
+		// Offset counts the byte that is wrong.
+		line, col := offsetPosition(data, int(syntax.Offset)-1)
 		return fmt.Errorf("%s:%d:%d: not valid JSON: %v", name, line, col, err)
 	case errors.As(err, &typ):
 		line, col := offsetPosition(data, int(typ.Offset))

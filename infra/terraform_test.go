@@ -1,0 +1,217 @@
+package infra
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+// modelJSON is what a golden file holds: the model and the findings met
+// while reading.
+func modelJSON(t *testing.T, p *Project) []byte {
+	t.Helper()
+	out, err := json.MarshalIndent(struct {
+		Model    *Project  `json:"model"`
+		Findings []Finding `json:"findings"`
+	}{p, p.Findings}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, '\n')
+}
+
+func TestTerraformPlan(t *testing.T) {
+	p, err := Load("testdata/terraform-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != Terraform {
+		t.Errorf("format %q, want terraform", p.Format)
+	}
+	golden(t, "terraform-plan", modelJSON(t, p))
+}
+
+func readPlan(t *testing.T) (string, []byte) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/terraform-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "testdata/terraform-plan.json", data
+}
+
+func targetGroup(p *Project, name string) *TargetGroup {
+	for _, tg := range p.TargetGroups {
+		if tg.Name == name {
+			return tg
+		}
+	}
+	return nil
+}
+
+// The facts the golden file holds that the wiring rules depend on, spelled
+// out so that a wrong golden file cannot hide them.
+func TestTerraformWiring(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, group, function, permission string
+		waits                             bool
+	}{
+		{"explicit depends_on", "aws_lb_target_group.orders", "aws_lambda_function.orders", "aws_lambda_permission.orders_alb", true},
+		{"depends_on in a module", "module.api.aws_lb_target_group.this", "module.api.aws_lambda_function.this", "module.api.aws_lambda_permission.this", true},
+		{"for_each without depends_on", `aws_lb_target_group.reports["daily"]`, `aws_lambda_function.reports["daily"]`, `aws_lambda_permission.reports["daily"]`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := targetGroup(p, c.group)
+			if tg == nil || len(tg.Targets) != 1 {
+				t.Fatalf("target group %s: %+v, want one target", c.group, tg)
+			}
+			target := tg.Targets[0]
+			if target.Function != c.function {
+				t.Errorf("target %q, want %q", target.Function, c.function)
+			}
+			if got := slices.Contains(target.DependsOn, c.permission); got != c.waits {
+				t.Errorf("waits for %s: %v, want %v (depends on %v)", c.permission, got, c.waits, target.DependsOn)
+			}
+			if !slices.Contains(target.DependsOn, c.group) {
+				t.Errorf("the registration does not wait for its own target group: %v", target.DependsOn)
+			}
+		})
+	}
+	var perm *Permission
+	for _, q := range p.Permissions {
+		if q.Name == `aws_lambda_permission.reports["weekly"]` {
+			perm = q
+		}
+	}
+	if perm == nil || perm.Function != `aws_lambda_function.reports["weekly"]` || perm.SourceTargetGroup != `aws_lb_target_group.reports["weekly"]` {
+		t.Errorf("for_each permission: %+v, want the weekly function and target group (each.key)", perm)
+	}
+}
+
+func TestTerraformModuleReferences(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var https *Listener
+	for _, l := range p.Listeners {
+		if l.Name == "aws_lb_listener.https" {
+			https = l
+		}
+	}
+	if https == nil {
+		t.Fatal("no aws_lb_listener.https")
+	}
+	if https.LoadBalancer != "aws_lb.public" {
+		t.Errorf("listener's load balancer %q, want aws_lb.public", https.LoadBalancer)
+	}
+	rules := map[string]*Rule{}
+	var priorities []int
+	for _, r := range https.Rules {
+		rules[r.Name] = r
+		priorities = append(priorities, r.Priority)
+	}
+	if !slices.IsSorted(priorities) {
+		t.Errorf("rules not in priority order: %v", priorities)
+	}
+	// var.listener_arn inside module.api is the root's aws_lb_listener.https.
+	if rules["module.api.aws_lb_listener_rule.this"] == nil {
+		t.Errorf("the module's rule is not on aws_lb_listener.https: %v", priorities)
+	}
+	// module.api.target_group_arn is the module's output, its target group.
+	canary := rules["aws_lb_listener_rule.api_canary"]
+	if canary == nil {
+		t.Fatal("no aws_lb_listener_rule.api_canary")
+	}
+	want := []WeightedTargetGroup{{"module.api.aws_lb_target_group.this", 90}, {"aws_lb_target_group.orders", 10}}
+	if got := canary.Actions[0].Forward; !slices.Equal(got, want) {
+		t.Errorf("canary forwards to %v, want %v", got, want)
+	}
+	if rules[`aws_lb_listener_rule.maintenance[0]`] == nil {
+		t.Error("the count instance aws_lb_listener_rule.maintenance[0] is missing")
+	}
+}
+
+func TestTerraformUnknownReference(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Findings) != 1 {
+		t.Fatalf("findings %+v, want one for aws_lb_target_group.legacy", p.Findings)
+	}
+	f := p.Findings[0]
+	if f.Rule != "INFRA-REF" || f.Severity != validate.Error || f.File != name || !strings.Contains(f.Message, "aws_lb_target_group.legacy[0]") {
+		t.Errorf("finding %+v", f)
+	}
+	if !strings.HasPrefix(f.Pointer, "/planned_values/root_module/resources/") || !strings.HasSuffix(f.Pointer, "/target_group_arn") {
+		t.Errorf("pointer %q, want the rule's action in planned_values", f.Pointer)
+	}
+	// The line is the action's target_group_arn in the file.
+	lines := strings.Split(string(data), "\n")
+	if f.Line < 1 || f.Line > len(lines) || !strings.Contains(lines[f.Line-1], `"target_group_arn"`) {
+		t.Errorf("line %d is not a target_group_arn line", f.Line)
+	}
+}
+
+func TestTerraformErrors(t *testing.T) {
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"syntax", "{\"format_version\": \"1.2\",\n  \"planned_values\": {,}}", "plan.json:2:22: not valid JSON"},
+		{"wrong type", "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": {\"resources\": 7}}}", "plan.json:2:"},
+		{"format version", `{"format_version": "9.0", "planned_values": {}}`, "plan.json: not a Terraform plan: unsupported plan format version"},
+		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "plan.json: this is Terraform state"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("plan.json", []byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestTerraformAddresses(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"aws_lb.x", []string{"aws_lb", "x"}},
+		{`module.a["x.y"].aws_lb_target_group.t[0].arn`, []string{"module", `a["x.y"]`, "aws_lb_target_group", "t[0]", "arn"}},
+		{`aws_lb.x["a]b"]`, []string{"aws_lb", `x["a]b"]`}},
+	}
+	for _, c := range cases {
+		if got := tfSplitAddr(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("tfSplitAddr(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if parent, call := tfParentModule(`module.a["k"].module.b`); parent != `module.a["k"]` || call != "b" {
+		t.Errorf("tfParentModule: %q %q", parent, call)
+	}
+}
+
+func FuzzReadTerraform(f *testing.F) {
+	_, data := readPlan(&testing.T{})
+	f.Add(data)
+	f.Add([]byte(`{"format_version":"1.0","planned_values":{"root_module":{"resources":[{"address":"aws_lb_listener.x","mode":"managed","type":"aws_lb_listener","name":"x","values":{"default_action":[null,{"forward":[{"target_group":[null]}]}]}}]}},"configuration":{"root_module":{"resources":[{"address":"aws_lb_listener.x","mode":"managed","type":"aws_lb_listener","name":"x","expressions":{"default_action":[{"target_group_arn":null}]}}]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := readTerraform("fuzz.json", data)
+		if err == nil && p == nil {
+			t.Fatal("no project and no error")
+		}
+	})
+}
