@@ -218,3 +218,45 @@ func FuzzReadTerraform(f *testing.F) {
 		}
 	})
 }
+
+// minimalPlan is a plan holding one lambda target group with the given
+// planned values and configuration expressions.
+func minimalPlan(values, expressions string) []byte {
+	return []byte(`{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "values": ` + values + `}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "expressions": ` + expressions + `}]}}}`)
+}
+
+func TestTerraformHealthCheckDefaults(t *testing.T) {
+	cases := []struct {
+		name, values, expressions string
+		want                      HealthCheck
+	}{
+		{"no block: AWS leaves lambda health checks off",
+			`{"target_type": "lambda"}`, `{"target_type": {"constant_value": "lambda"}}`,
+			HealthCheck{}},
+		{"no block, instance targets: always on",
+			`{"target_type": "instance"}`, `{}`,
+			HealthCheck{Enabled: true}},
+		{"a block whose values are unknown: the provider's defaults",
+			`{"target_type": "lambda"}`, `{"health_check": [{"path": {"references": ["var.path"]}}]}`,
+			HealthCheck{Enabled: true, Path: "/", IntervalSeconds: 30, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+		{"a block turned off",
+			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 40, "path": "/hc"}]}`, `{"health_check": [{"enabled": {"constant_value": false}}]}`,
+			HealthCheck{Path: "/hc", IntervalSeconds: 40, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := readTerraform("plan.json", minimalPlan(c.values, c.expressions))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.TargetGroups[0].HealthCheck
+			got.Source = Source{}
+			if got != c.want {
+				t.Errorf("health check %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
