@@ -3,7 +3,9 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // positions maps the JSON Pointer of every value in a document to the byte
@@ -34,13 +36,23 @@ func scanPositions(doc []byte) *positions {
 // locate returns the line and column of pointer in doc: the value's start, or
 // for a missing member the nearest enclosing value.
 func (p *positions) locate(doc []byte, pointer string) (int, int) {
+	off, ok := p.offset(pointer)
+	if !ok {
+		return 1, 1
+	}
+	return lineColumn(doc, off)
+}
+
+// offset returns where the value at pointer starts, or its nearest
+// enclosing value's.
+func (p *positions) offset(pointer string) (int, bool) {
 	for {
 		if off, ok := p.at[pointer]; ok {
-			return lineColumn(doc, off)
+			return off, true
 		}
 		i := strings.LastIndexByte(pointer, '/')
 		if i < 0 {
-			return 1, 1
+			return 0, false
 		}
 		pointer = pointer[:i]
 	}
@@ -186,6 +198,11 @@ func itoa(n int) string {
 type Locator struct {
 	doc []byte
 	p   *positions
+	// lines holds the offset where each line starts, so that a lookup
+	// costs a binary search and the length of one line, not a count of
+	// the lines before it: an infrastructure file of megabytes gets
+	// thousands of lookups.
+	lines []int
 }
 
 // NewLocator scans doc. For a document that is not JSON every lookup gives
@@ -197,7 +214,13 @@ func NewLocator(doc []byte) *Locator {
 	if !json.Valid(doc) {
 		return &Locator{}
 	}
-	return &Locator{doc: doc, p: scanPositions(doc)}
+	lines := []int{0}
+	for i, c := range doc {
+		if c == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	return &Locator{doc: doc, p: scanPositions(doc), lines: lines}
 }
 
 // Locate returns the line and column (1-based, columns in characters) where
@@ -207,7 +230,14 @@ func (l *Locator) Locate(pointer string) (line, column int) {
 	if l.p == nil {
 		return 0, 0
 	}
-	return l.p.locate(l.doc, pointer)
+	off, ok := l.p.offset(pointer)
+	if !ok {
+		return 1, 1
+	}
+	off = max(0, min(off, len(l.doc)))
+	line = sort.Search(len(l.lines), func(i int) bool { return l.lines[i] > off })
+	start := l.lines[line-1]
+	return line, utf8.RuneCount(l.doc[start:off]) + 1
 }
 
 // Locate is NewLocator(doc).Locate(pointer), for a single lookup.
