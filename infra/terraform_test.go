@@ -260,3 +260,45 @@ func TestTerraformHealthCheckDefaults(t *testing.T) {
 		})
 	}
 }
+
+// References a plan makes to what is outside it, or to several instances.
+func TestTerraformOutsideReferences(t *testing.T) {
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f", "values": {"function_name": "fn-f", "timeout": 5}},
+  {"address": "aws_lb_target_group.t[0]", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "index": 0, "values": {"target_type": "lambda", "arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/t0/1"}},
+  {"address": "aws_lb_target_group.t[1]", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "index": 1, "values": {"target_type": "lambda"}},
+  {"address": "aws_lb_listener_rule.shared", "mode": "managed", "type": "aws_lb_listener_rule", "name": "shared", "values": {"priority": 7, "action": [{"type": "forward"}]}},
+  {"address": "aws_lb_listener_rule.literal", "mode": "managed", "type": "aws_lb_listener_rule", "name": "literal", "values": {"priority": 8, "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/a/1/2", "action": [{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/t0/1"}]}},
+  {"address": "aws_lambda_permission.p", "mode": "managed", "type": "aws_lambda_permission", "name": "p", "values": {"function_name": "fn-f", "principal": "elasticloadbalancing.amazonaws.com", "action": "lambda:InvokeFunction"}}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lb_listener_rule.shared", "mode": "managed", "type": "aws_lb_listener_rule", "name": "shared", "expressions": {
+    "listener_arn": {"references": ["data.aws_lb_listener.shared.arn", "data.aws_lb_listener.shared"]},
+    "action": [{"target_group_arn": {"references": ["aws_lb_target_group.t"]}}]}},
+  {"address": "aws_lambda_permission.p", "mode": "managed", "type": "aws_lambda_permission", "name": "p", "expressions": {
+    "source_arn": {"references": ["var.target_group_arn"]}}}]}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listeners := map[string]*Listener{}
+	for _, l := range p.Listeners {
+		listeners[l.Name] = l
+	}
+	shared := listeners["data.aws_lb_listener.shared.arn"]
+	if shared == nil || len(shared.Rules) != 1 || shared.Rules[0].Actions[0].Forward[0].TargetGroup != "aws_lb_target_group.t" {
+		t.Errorf("the rule of a data source's listener: %+v", shared)
+	}
+	literal := listeners["arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/a/1/2"]
+	if literal == nil || literal.Rules[0].Actions[0].Forward[0].TargetGroup != "aws_lb_target_group.t[0]" {
+		t.Errorf("a listener ARN and a known target group ARN: %+v", literal)
+	}
+	if perm := p.Permissions[0]; perm.Function != "aws_lambda_function.f" || perm.SourceArn != "var.target_group_arn" {
+		t.Errorf("permission %+v, want the function by its name and the source as written", perm)
+	}
+	// A data source or a variable is outside the plan by design; naming
+	// two instances where one is meant is worth a warning.
+	if len(p.Findings) != 1 || p.Findings[0].Severity != validate.Warning || !strings.Contains(p.Findings[0].Message, "2 instances") {
+		t.Errorf("findings %+v, want one warning about aws_lb_target_group.t's 2 instances", p.Findings)
+	}
+}
