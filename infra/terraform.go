@@ -26,6 +26,7 @@ var (
 	tfFunction     = []string{"aws_lambda_function"}
 	tfAlias        = []string{"aws_lambda_alias"}
 	tfPermission   = []string{"aws_lambda_permission"}
+	tfFunctionURL  = []string{"aws_lambda_function_url"}
 )
 
 // Defaults of the AWS provider's aws_lb_target_group health_check block
@@ -75,9 +76,11 @@ type tfReader struct {
 }
 
 // readTerraform reads the JSON of a Terraform plan (terraform show -json
-// PLAN), through hashicorp/terraform-json's types. Resources come from
-// planned_values; the ARNs that connect them are unknown until apply, so
-// connections follow the references of the plan's configuration section.
+// PLAN), through hashicorp/terraform-json's types: HashiCorp's own
+// description of the format, which also checks format_version, at the cost
+// of ten packages (go-cty among them). Resources come from planned_values;
+// the ARNs that connect them are unknown until apply, so connections follow
+// the references of the plan's configuration section.
 func readTerraform(name string, data []byte) (*Project, error) {
 	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
 	if !json.Valid(data) {
@@ -605,6 +608,20 @@ func (t *tfReader) build() {
 			ReservedConcurrency: tfNum(r.values, "reserved_concurrent_executions", lambdaNoReservedConcurrency),
 			Source:              t.source(r.pointer),
 		})
+	}
+	// Response streaming is configured on a function URL (invoke_mode
+	// RESPONSE_STREAM); the function answers an ALB the same way.
+	for _, r := range t.of(tfFunctionURL) {
+		if tfStr(r.values, "invoke_mode") != "RESPONSE_STREAM" {
+			continue
+		}
+		if fn, _ := t.function(r, "function_name"); fn != "" {
+			for _, f := range t.p.Functions {
+				if f.Name == fn {
+					f.Streaming = true
+				}
+			}
+		}
 	}
 	groups := map[string]*TargetGroup{}
 	for _, r := range t.of(tfTargetGroup) {
