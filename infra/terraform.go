@@ -337,7 +337,11 @@ func (t *tfReader) resolveOne(ref, module, selfKey string, iterated bool, depth 
 			return nil, nil
 		}
 		name, _ := tfSplitKey(toks[1])
-		f, _ := t.resolve(tfRefs(pm.ModuleCalls[call].Expressions[name]), parent, "", depth+1)
+		// The module call's each.key or count.index is this module
+		// instance's key.
+		mt := tfSplitAddr(module)
+		_, key := tfSplitKey(mt[len(mt)-1])
+		f, _ := t.resolve(tfRefs(pm.ModuleCalls[call].Expressions[name]), parent, key, depth+1)
 		return f, nil
 	case "module":
 		if len(toks) < 2 {

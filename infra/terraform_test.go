@@ -302,3 +302,41 @@ func TestTerraformOutsideReferences(t *testing.T) {
 		t.Errorf("findings %+v, want one warning about aws_lb_target_group.t's 2 instances", p.Findings)
 	}
 }
+
+// A module called with for_each gets each instance's own target group
+// through a variable set from each.key.
+func TestTerraformModuleForEach(t *testing.T) {
+	res := func(addr, typ, name, index, values string) string {
+		return `{"address": "` + strings.ReplaceAll(addr, `"`, `\"`) + `", "mode": "managed", "type": "` + typ + `", "name": "` + name + `"` + index + `, "values": ` + values + `}`
+	}
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   ` + res(`aws_lb_target_group.t["a"]`, "aws_lb_target_group", "t", `, "index": "a"`, `{"target_type": "lambda"}`) + `,
+   ` + res(`aws_lb_target_group.t["b"]`, "aws_lb_target_group", "t", `, "index": "b"`, `{"target_type": "lambda"}`) + `,
+   ` + res(`aws_lambda_function.f`, "aws_lambda_function", "f", ``, `{"function_name": "f"}`) + `],
+  "child_modules": [
+   {"address": "module.svc[\"a\"]", "resources": [` + res(`module.svc["a"].aws_lb_target_group_attachment.this`, "aws_lb_target_group_attachment", "this", ``, `{}`) + `]},
+   {"address": "module.svc[\"b\"]", "resources": [` + res(`module.svc["b"].aws_lb_target_group_attachment.this`, "aws_lb_target_group_attachment", "this", ``, `{}`) + `]}]}},
+ "configuration": {"root_module": {
+   "resources": [{"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "expressions": {}, "for_each_expression": {"references": ["var.names"]}}],
+   "module_calls": {"svc": {"source": "./svc", "for_each_expression": {"references": ["var.names"]},
+     "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.t", "each.key"]}, "function_arn": {"references": ["aws_lambda_function.f.arn", "aws_lambda_function.f"]}},
+     "module": {"resources": [{"address": "aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this",
+       "expressions": {"target_group_arn": {"references": ["var.target_group_arn"]}, "target_id": {"references": ["var.function_arn"]}}}]}}}}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		`aws_lb_target_group.t["a"]`: "/planned_values/root_module/child_modules/0/resources/0",
+		`aws_lb_target_group.t["b"]`: "/planned_values/root_module/child_modules/1/resources/0",
+	}
+	for _, tg := range p.TargetGroups {
+		if len(tg.Targets) != 1 || tg.Targets[0].Function != "aws_lambda_function.f" || tg.Targets[0].Source.Pointer != want[tg.Name] {
+			t.Errorf("%s: targets %+v, want the attachment at %s", tg.Name, tg.Targets, want[tg.Name])
+		}
+	}
+	if len(p.Findings) != 0 {
+		t.Errorf("findings %+v", p.Findings)
+	}
+}
