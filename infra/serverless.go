@@ -356,7 +356,7 @@ func (s *slsReader) read() {
 			Handler:             s.str(slsGet(fn, "handler")),
 			TimeoutSeconds:      providerTimeout,
 			Code:                firstSet(s.str(slsGet(slsGet(fn, "package"), "artifact")), s.str(slsGet(slsGet(s.root, "package"), "artifact")), s.str(slsGet(fn, "image"))),
-			ReservedConcurrency: lambdaNoReservedConcurrency,
+			ReservedConcurrency: reservedConcurrencyNone,
 			Streaming:           s.str(slsGet(slsGet(fn, "url"), "invokeMode")) == "RESPONSE_STREAM",
 			Source:              s.source(pointer, key),
 		}

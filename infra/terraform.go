@@ -48,8 +48,8 @@ const (
 // Lambda's defaults, which the AWS provider also uses (timeout 3,
 // reserved_concurrent_executions -1 for "no reservation").
 const (
-	lambdaDefaultTimeout        = 3
-	lambdaNoReservedConcurrency = -1
+	lambdaTimeoutDefault    = 3
+	reservedConcurrencyNone = -1
 )
 
 // tfResource is one resource instance of planned_values.
@@ -607,9 +607,9 @@ func (t *tfReader) build() {
 			FunctionName:        tfStr(r.values, "function_name"),
 			Runtime:             tfStr(r.values, "runtime"),
 			Handler:             tfStr(r.values, "handler"),
-			TimeoutSeconds:      tfNum(r.values, "timeout", lambdaDefaultTimeout),
+			TimeoutSeconds:      tfNum(r.values, "timeout", lambdaTimeoutDefault),
 			Code:                firstSet(tfStr(r.values, "filename"), tfStr(r.values, "s3_key"), tfStr(r.values, "image_uri")),
-			ReservedConcurrency: tfNum(r.values, "reserved_concurrent_executions", lambdaNoReservedConcurrency),
+			ReservedConcurrency: tfNum(r.values, "reserved_concurrent_executions", reservedConcurrencyNone),
 			Source:              t.source(r.pointer),
 		})
 	}
