@@ -3,7 +3,6 @@ package infra
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/albcheck/albcheck/validate"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/infra")
 
 // cfnTemplates are the CloudFormation templates of testdata/infra, each
 // with its golden file NAME.golden: the model and the findings it gives.

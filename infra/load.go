@@ -68,9 +68,10 @@ func Parse(name string, data []byte) (*Project, error) {
 // configuration has service and functions or provider.
 func Detect(name string, data []byte) (Format, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	var jsonErr error
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var top map[string]json.RawMessage
-		if err := json.Unmarshal(trimmed, &top); err == nil {
+		if jsonErr = json.Unmarshal(trimmed, &top); jsonErr == nil {
 			switch {
 			case has(top, "format_version") && (has(top, "planned_values") || has(top, "resource_changes")):
 				return Terraform, nil
@@ -86,6 +87,14 @@ func Detect(name string, data []byte) (Format, error) {
 	}
 	keys, err := yamlTopKeys(name, data)
 	if err != nil {
+		if jsonErr != nil {
+			// JSON that does not parse: say where, in the file's lines.
+			doc := bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
+			var v any
+			if err := json.Unmarshal(doc, &v); err != nil {
+				return "", tfJSONError(name, doc, err)
+			}
+		}
 		return "", err
 	}
 	switch {

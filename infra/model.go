@@ -29,6 +29,11 @@ type Source struct {
 	Pointer string `json:"pointer"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
+	// Generated names the tool that makes the element from what is written
+	// at Pointer, when the file does not declare it itself: "serverless" for
+	// the target groups, listener rules and invoke permission the Serverless
+	// Framework creates from a function's alb events.
+	Generated string `json:"generated,omitempty"`
 }
 
 // Project is the load balancers of one or more files and what they route to.

@@ -12,7 +12,7 @@ import (
 func yamlTopKeys(name string, data []byte) (map[string]bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, yamlFileError(name, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: not a CloudFormation or SAM template, a Terraform plan or a Serverless configuration (the top is not a mapping)", name)

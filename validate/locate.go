@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -388,17 +389,27 @@ func (d *dupScanner) value() {
 }
 
 // Locator finds where the values of one JSON document start, by JSON
-// Pointer. Each lookup is a pass over the document that decodes only the
-// keys on the way to the pointer, so it costs no memory beyond the
-// document; a Locator for a document whose root is an array (a fixture
-// file) keeps where each item starts, so that a lookup inside one item
-// scans that item only.
+// Pointer, for documents that get many lookups (a fixture file with many
+// failing cases, a Terraform plan whose every resource is placed). It indexes
+// the values down to indexDepth by a 64-bit hash of their pointer (not the
+// pointer itself, whose length grows with the depth: that index cost 4.3 GB
+// for a 900 KB document), at most maxIndexed of them; a deeper value is
+// found by scanning the subtree of its nearest indexed ancestor. Lines come
+// from a table of line starts, columns from rune counts kept every 4 KB, so
+// a lookup in a one-line plan of megabytes does not count the line again.
 type Locator struct {
 	doc   []byte
 	ok    bool
-	items []int32 // offsets of the root array's items
-	lines lineCounter
+	index map[uint64]int32
+	lines []int32 // where each line starts
+	runes []int32 // runes before each 4 KB boundary
 }
+
+const (
+	indexDepth = 8
+	maxIndexed = 1 << 20
+	runeStep   = 4096
+)
 
 // NewLocator scans doc. For a document that is not JSON every lookup gives
 // 0, 0.
@@ -406,28 +417,97 @@ func NewLocator(doc []byte) *Locator {
 	// A byte-order mark (JSON-004 warns of it) is not a character an editor
 	// counts: positions start after it.
 	doc = bytes.TrimPrefix(doc, []byte{0xEF, 0xBB, 0xBF})
-	if !json.Valid(doc) {
+	if !json.Valid(doc) || len(doc) >= 1<<31 {
 		return &Locator{}
 	}
-	l := &Locator{doc: doc, ok: true}
-	s := offsetScanner{doc: doc}
-	s.ws()
-	if s.i < len(doc) && doc[s.i] == '[' && len(doc) < 1<<31 {
-		s.i++
-		for {
-			s.ws()
-			if s.i >= len(doc) || doc[s.i] == ']' {
-				break
-			}
-			if doc[s.i] == ',' {
-				s.i++
-				continue
-			}
-			l.items = append(l.items, int32(s.i))
-			s.i = skipValue(doc, s.i)
+	l := &Locator{doc: doc, ok: true, index: map[uint64]int32{}, lines: []int32{0}}
+	runes := 0
+	for i := 0; i < len(doc); i++ {
+		if i%runeStep == 0 {
+			l.runes = append(l.runes, int32(runes))
+		}
+		c := doc[i]
+		if c == '\n' {
+			l.lines = append(l.lines, int32(i+1))
+		}
+		if c < 0x80 || c >= 0xC0 {
+			runes++
 		}
 	}
+	ix := indexer{doc: doc, index: l.index}
+	ix.value(hashRoot, 0)
 	return l
+}
+
+// FNV-1a, written out: the hash of a pointer is built a token at a time
+// while scanning, without building the pointer.
+const (
+	hashRoot  uint64 = 14695981039346656037
+	hashPrime uint64 = 1099511628211
+)
+
+func hashToken(h uint64, tok string) uint64 {
+	h = (h ^ '/') * hashPrime
+	for i := 0; i < len(tok); i++ {
+		h = (h ^ uint64(tok[i])) * hashPrime
+	}
+	return h
+}
+
+type indexer struct {
+	doc   []byte
+	i     int
+	index map[uint64]int32
+}
+
+func (x *indexer) value(h uint64, depth int) {
+	s := offsetScanner{doc: x.doc, i: x.i}
+	s.ws()
+	x.i = s.i
+	if x.i >= len(x.doc) {
+		return
+	}
+	if len(x.index) < maxIndexed {
+		x.index[h] = int32(x.i) // a repeated key: the last value wins
+	}
+	if depth >= indexDepth || len(x.index) >= maxIndexed || (x.doc[x.i] != '{' && x.doc[x.i] != '[') {
+		x.i = skipValue(x.doc, x.i)
+		return
+	}
+	open := x.doc[x.i]
+	x.i++
+	n := 0
+	for {
+		s.i = x.i
+		s.ws()
+		x.i = s.i
+		if x.i >= len(x.doc) || x.doc[x.i] == '}' || x.doc[x.i] == ']' {
+			x.i++
+			return
+		}
+		if x.doc[x.i] == ',' {
+			x.i++
+			continue
+		}
+		var tok string
+		if open == '{' {
+			start := x.i
+			x.i = skipString(x.doc, x.i)
+			raw := x.doc[start:min(x.i, len(x.doc))]
+			if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 {
+				tok = string(raw[1 : len(raw)-1])
+			} else {
+				tok = decodeKey(raw)
+			}
+			s.i = x.i
+			s.ws()
+			x.i = s.i + 1 // ':'
+		} else {
+			tok = strconv.Itoa(n)
+			n++
+		}
+		x.value(hashToken(h, tok), depth+1)
+	}
 }
 
 // Locate returns the line and column (1-based, columns in characters) where
@@ -437,22 +517,57 @@ func (l *Locator) Locate(pointer string) (line, column int) {
 	if !l.ok {
 		return 0, 0
 	}
-	doc, base, rest := l.doc, 0, pointer
-	if l.items != nil && pointer != "" {
-		first, after, _ := strings.Cut(pointer[1:], "/")
-		if n, err := strconv.Atoi(first); err == nil && n >= 0 && n < len(l.items) && strconv.Itoa(n) == first {
-			base = int(l.items[n])
-			doc = l.doc[:skipValue(l.doc, base)]
-			rest = ""
-			if after != "" || strings.HasSuffix(pointer, "/") {
-				rest = "/" + after
-			}
+	toks := tokens(pointer)
+	// The deepest indexed ancestor (the root always is).
+	hashes := make([]uint64, 1, len(toks)+1)
+	hashes[0] = hashRoot
+	for _, t := range toks {
+		hashes = append(hashes, hashToken(hashes[len(hashes)-1], t))
+	}
+	at, depth := 0, 0
+	for d := min(len(toks), indexDepth); d >= 0; d-- {
+		if off, ok := l.index[hashes[d]]; ok {
+			at, depth = int(off), d
+			break
 		}
 	}
-	tree := wantTree([]string{rest})
-	s := offsetScanner{doc: doc, i: base}
-	s.value(tree)
-	return l.lines.at(l.doc, max(base, tree.offsetOf(rest)))
+	if depth < len(toks) {
+		rest := toks[depth:]
+		tree := &want{off: -1}
+		n := tree
+		for _, t := range rest {
+			k := &want{off: -1}
+			n.kids = map[string]*want{t: k}
+			n = k
+		}
+		s := offsetScanner{doc: l.doc[:skipValue(l.doc, at)], i: at}
+		s.value(tree)
+		off, n := at, tree
+		for _, t := range rest {
+			n = n.kids[t]
+			if n == nil || n.off < 0 {
+				break
+			}
+			off = n.off
+		}
+		at = off
+	}
+	return l.position(at)
+}
+
+// position turns a byte offset into a line and a column.
+func (l *Locator) position(off int) (int, int) {
+	off = max(0, min(off, len(l.doc)))
+	line := sort.Search(len(l.lines), func(i int) bool { return int(l.lines[i]) > off })
+	return line, l.runesBefore(off) - l.runesBefore(int(l.lines[line-1])) + 1
+}
+
+func (l *Locator) runesBefore(off int) int {
+	if len(l.runes) == 0 {
+		return 0
+	}
+	k := min(off/runeStep, len(l.runes)-1)
+	return int(l.runes[k]) + utf8.RuneCount(l.doc[k*runeStep:off])
 }
 
 // Locate is NewLocator(doc).Locate(pointer), for a single lookup.

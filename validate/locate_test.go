@@ -35,3 +35,27 @@ func TestLocateAfterByteOrderMark(t *testing.T) {
 	assert.Equal(t, 2, line)
 	assert.Equal(t, 24, col)
 }
+
+// One Locator answers many lookups, across lines of multi-byte characters
+// and for missing members.
+func TestLocatorLines(t *testing.T) {
+	doc := []byte("{\"a\": [1,\n  {\"é\": \"ü\", \"b\": [\n\n    true]}],\n \"c\": {}}\n")
+	l := validate.NewLocator(doc)
+	for _, tt := range []struct {
+		pointer      string
+		line, column int
+	}{
+		{"", 1, 1},
+		{"/a/0", 1, 8},
+		{"/a/1", 2, 3},
+		{"/a/1/é", 2, 9},
+		{"/a/1/b", 2, 19},
+		{"/a/1/b/0", 4, 5},
+		{"/c", 5, 7},
+		{"/c/missing", 5, 7},
+		{"/nothing", 1, 1},
+	} {
+		line, column := l.Locate(tt.pointer)
+		assert.Equal(t, []int{tt.line, tt.column}, []int{line, column}, tt.pointer)
+	}
+}

@@ -1,0 +1,170 @@
+package infra
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+func TestServerless(t *testing.T) {
+	p, err := Load("testdata/serverless.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != Serverless {
+		t.Errorf("format %q, want serverless", p.Format)
+	}
+	goldenFile(t, "serverless", modelJSON(t, p))
+}
+
+func readServerlessTestdata(t *testing.T) *Project {
+	t.Helper()
+	data, err := os.ReadFile("testdata/serverless.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := readServerless("testdata/serverless.yml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The facts of the golden file that follow from the framework's behaviour,
+// spelled out.
+func TestServerlessFramework(t *testing.T) {
+	p := readServerlessTestdata(t)
+	functions := map[string]*Function{}
+	for _, f := range p.Functions {
+		functions[f.Name] = f
+	}
+	timeouts := map[string]int{
+		"catalog":       12, // provider.timeout through ${self:custom.timeouts.${self:custom.stage}}, stage dev
+		"cart":          29,
+		"admin-reports": 12, // ${opt:adminTimeout} is unknown: the provider's timeout, and a finding
+	}
+	for name, want := range timeouts {
+		if f := functions[name]; f == nil || f.TimeoutSeconds != want {
+			t.Errorf("%s: %+v, want timeout %d", name, f, want)
+		}
+	}
+	if f := functions["status"]; f == nil || f.FunctionName != "storefront-dev-status" {
+		t.Errorf("status: %+v, want the name storefront-dev-status (${sls:stage} is dev)", f)
+	}
+	groups := map[string]*TargetGroup{}
+	for _, tg := range p.TargetGroups {
+		groups[tg.Name] = tg
+	}
+	cases := []struct {
+		group   string
+		mode    validate.Mode
+		enabled bool
+	}{
+		{"CatalogAlbMultiValueTargetGroup6d0ecf831eec9f09", validate.ModeMulti, false},
+		{"CartAlbTargetGroup6d0ecf831eec9f09", validate.ModeSingle, true},
+		{"AdminDashreportsAlbTargetGroupInternalHttpsListener", validate.ModeSingle, true},
+		{"StatusAlbTargetGroup6d0ecf831eec9f09", validate.ModeSingle, false},
+		{"StatusAlbTargetGroupInternalHttpsListener", validate.ModeSingle, false},
+	}
+	for _, c := range cases {
+		tg := groups[c.group]
+		if tg == nil {
+			t.Errorf("no target group %s", c.group)
+			continue
+		}
+		if tg.Mode != c.mode || tg.HealthCheck.Enabled != c.enabled {
+			t.Errorf("%s: mode %s, health check %v; want %s, %v", c.group, tg.Mode, tg.HealthCheck.Enabled, c.mode, c.enabled)
+		}
+		if len(tg.Targets) != 1 || !strings.HasSuffix(tg.Targets[0].DependsOn[0], "LambdaPermissionRegisterTarget") {
+			t.Errorf("%s: targets %+v, want one waiting for the framework's permission", c.group, tg.Targets)
+		}
+	}
+	if len(p.TargetGroups) != len(cases) {
+		t.Errorf("%d target groups, want %d", len(p.TargetGroups), len(cases))
+	}
+	if len(p.Permissions) != 4 {
+		t.Errorf("%d permissions, want one per function with alb events (4)", len(p.Permissions))
+	}
+	if len(p.Listeners) != 2 {
+		t.Errorf("%d listeners, want the platform ARN and InternalHttpsListener", len(p.Listeners))
+	}
+	if len(p.Findings) != 1 || !strings.Contains(p.Findings[0].Message, "${opt:adminTimeout}") || p.Findings[0].Line == 0 {
+		t.Errorf("findings %+v, want one about ${opt:adminTimeout} with its line", p.Findings)
+	}
+}
+
+func TestServerlessVariables(t *testing.T) {
+	doc := `service: s
+custom:
+  a: ${self:custom.b}
+  b: ${self:custom.a}
+  c: x-${opt:region}-${self:custom.d}
+  d: ${env:D, 'dd'}
+  e: ${self:custom.missing, "fallback"}
+provider:
+  name: aws
+functions: {}
+`
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &root); err != nil {
+		t.Fatal(err)
+	}
+	s := &slsReader{name: "s.yml", root: root.Content[0], p: emptyProject()}
+	cases := []struct{ in, want string }{
+		{"${self:custom.c}", "x-${opt:region}-dd"},
+		{"${self:custom.e}", "fallback"},
+		{"${opt:stage, 'dev'}-${sls:stage}", "dev-dev"},
+		{"${self:custom.a}", "${self:custom.a}"}, // a loop stays as written
+	}
+	for _, c := range cases {
+		got := s.str(&yaml.Node{Kind: yaml.ScalarNode, Value: c.in})
+		if c.in == "${self:custom.a}" {
+			// whatever the loop gives, it must end and keep a variable
+			if !strings.Contains(got, "${self:custom.") {
+				t.Errorf("%s = %q", c.in, got)
+			}
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestServerlessErrors(t *testing.T) {
+	cases := []struct{ name, doc, want string }{
+		{"yaml", "service: s\nprovider:\n  name: aws\n functions: [\n", "s.yml:3: not valid YAML: did not find expected key"},
+		{"not a mapping", "- service\n", "s.yml: not a CloudFormation"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("s.yml", []byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	if _, err := readServerless("s.yml", []byte("a: [\n")); err == nil || !strings.HasPrefix(err.Error(), "s.yml:") {
+		t.Errorf("readServerless error %v, want one naming s.yml and its line", err)
+	}
+}
+
+func FuzzReadServerless(f *testing.F) {
+	data, err := os.ReadFile("testdata/serverless.yml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte("service: s\nfunctions:\n  f:\n    events:\n      - alb: {listenerArn: *a, conditions: 3}\n"))
+	f.Add([]byte("a: &a ${self:b}\nb: *a\nservice: s\nfunctions: {f: {timeout: ${self:a}}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := readServerless("fuzz.yml", data)
+		if err == nil && p == nil {
+			t.Fatal("no project and no error")
+		}
+	})
+}

@@ -1,0 +1,342 @@
+package infra
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/albcheck/albcheck/validate"
+)
+
+// modelJSON is what a golden file holds: the model and the findings met
+// while reading.
+func modelJSON(t *testing.T, p *Project) []byte {
+	t.Helper()
+	out, err := json.MarshalIndent(struct {
+		Model    *Project  `json:"model"`
+		Findings []Finding `json:"findings"`
+	}{p, p.Findings}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, '\n')
+}
+
+func TestTerraformPlan(t *testing.T) {
+	p, err := Load("testdata/terraform-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != Terraform {
+		t.Errorf("format %q, want terraform", p.Format)
+	}
+	goldenFile(t, "terraform-plan", modelJSON(t, p))
+}
+
+func readPlan(t *testing.T) (string, []byte) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/terraform-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "testdata/terraform-plan.json", data
+}
+
+func targetGroup(p *Project, name string) *TargetGroup {
+	for _, tg := range p.TargetGroups {
+		if tg.Name == name {
+			return tg
+		}
+	}
+	return nil
+}
+
+// The facts the golden file holds that the wiring rules depend on, spelled
+// out so that a wrong golden file cannot hide them.
+func TestTerraformWiring(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, group, function, permission string
+		waits                             bool
+	}{
+		{"explicit depends_on", "aws_lb_target_group.orders", "aws_lambda_function.orders", "aws_lambda_permission.orders_alb", true},
+		{"depends_on in a module", "module.api.aws_lb_target_group.this", "module.api.aws_lambda_function.this", "module.api.aws_lambda_permission.this", true},
+		{"for_each without depends_on", `aws_lb_target_group.reports["daily"]`, `aws_lambda_function.reports["daily"]`, `aws_lambda_permission.reports["daily"]`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := targetGroup(p, c.group)
+			if tg == nil || len(tg.Targets) != 1 {
+				t.Fatalf("target group %s: %+v, want one target", c.group, tg)
+			}
+			target := tg.Targets[0]
+			if target.Function != c.function {
+				t.Errorf("target %q, want %q", target.Function, c.function)
+			}
+			if got := slices.Contains(target.DependsOn, c.permission); got != c.waits {
+				t.Errorf("waits for %s: %v, want %v (depends on %v)", c.permission, got, c.waits, target.DependsOn)
+			}
+			if !slices.Contains(target.DependsOn, c.group) {
+				t.Errorf("the registration does not wait for its own target group: %v", target.DependsOn)
+			}
+		})
+	}
+	var perm *Permission
+	for _, q := range p.Permissions {
+		if q.Name == `aws_lambda_permission.reports["weekly"]` {
+			perm = q
+		}
+	}
+	if perm == nil || perm.Function != `aws_lambda_function.reports["weekly"]` || perm.SourceTargetGroup != `aws_lb_target_group.reports["weekly"]` {
+		t.Errorf("for_each permission: %+v, want the weekly function and target group (each.key)", perm)
+	}
+}
+
+func TestTerraformModuleReferences(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var https *Listener
+	for _, l := range p.Listeners {
+		if l.Name == "aws_lb_listener.https" {
+			https = l
+		}
+	}
+	if https == nil {
+		t.Fatal("no aws_lb_listener.https")
+	}
+	if https.LoadBalancer != "aws_lb.public" {
+		t.Errorf("listener's load balancer %q, want aws_lb.public", https.LoadBalancer)
+	}
+	rules := map[string]*Rule{}
+	var priorities []int
+	for _, r := range https.Rules {
+		rules[r.Name] = r
+		priorities = append(priorities, r.Priority)
+	}
+	if !slices.IsSorted(priorities) {
+		t.Errorf("rules not in priority order: %v", priorities)
+	}
+	// var.listener_arn inside module.api is the root's aws_lb_listener.https.
+	if rules["module.api.aws_lb_listener_rule.this"] == nil {
+		t.Errorf("the module's rule is not on aws_lb_listener.https: %v", priorities)
+	}
+	// module.api.target_group_arn is the module's output, its target group.
+	canary := rules["aws_lb_listener_rule.api_canary"]
+	if canary == nil {
+		t.Fatal("no aws_lb_listener_rule.api_canary")
+	}
+	want := []WeightedTargetGroup{{"module.api.aws_lb_target_group.this", 90}, {"aws_lb_target_group.orders", 10}}
+	if got := canary.Actions[0].Forward; !slices.Equal(got, want) {
+		t.Errorf("canary forwards to %v, want %v", got, want)
+	}
+	if rules[`aws_lb_listener_rule.maintenance[0]`] == nil {
+		t.Error("the count instance aws_lb_listener_rule.maintenance[0] is missing")
+	}
+}
+
+func TestTerraformUnknownReference(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Findings) != 1 {
+		t.Fatalf("findings %+v, want one for aws_lb_target_group.legacy", p.Findings)
+	}
+	f := p.Findings[0]
+	if f.Rule != "INFRA-REF" || f.Severity != validate.Error || f.File != name || !strings.Contains(f.Message, "aws_lb_target_group.legacy[0]") {
+		t.Errorf("finding %+v", f)
+	}
+	if !strings.HasPrefix(f.Pointer, "/planned_values/root_module/resources/") || !strings.HasSuffix(f.Pointer, "/target_group_arn") {
+		t.Errorf("pointer %q, want the rule's action in planned_values", f.Pointer)
+	}
+	// The line is the action's target_group_arn in the file.
+	lines := strings.Split(string(data), "\n")
+	if f.Line < 1 || f.Line > len(lines) || !strings.Contains(lines[f.Line-1], `"target_group_arn"`) {
+		t.Errorf("line %d is not a target_group_arn line", f.Line)
+	}
+}
+
+func TestTerraformErrors(t *testing.T) {
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"syntax", "{\"format_version\": \"1.2\",\n  \"planned_values\": {,}}", "plan.json:2:22: not valid JSON"},
+		{"wrong type", "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": {\"resources\": 7}}}", "plan.json:2:"},
+		{"format version", `{"format_version": "9.0", "planned_values": {}}`, "plan.json: not a Terraform plan: unsupported plan format version"},
+		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "plan.json: this is Terraform state"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("plan.json", []byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestTerraformAddresses(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"aws_lb.x", []string{"aws_lb", "x"}},
+		{`module.a["x.y"].aws_lb_target_group.t[0].arn`, []string{"module", `a["x.y"]`, "aws_lb_target_group", "t[0]", "arn"}},
+		{`aws_lb.x["a]b"]`, []string{"aws_lb", `x["a]b"]`}},
+	}
+	for _, c := range cases {
+		if got := tfSplitAddr(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("tfSplitAddr(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if parent, call := tfParentModule(`module.a["k"].module.b`); parent != `module.a["k"]` || call != "b" {
+		t.Errorf("tfParentModule: %q %q", parent, call)
+	}
+}
+
+func FuzzReadTerraform(f *testing.F) {
+	data, err := os.ReadFile("testdata/terraform-plan.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(`{"format_version":"1.0","planned_values":{"root_module":{"resources":[{"address":"aws_lb_listener.x","mode":"managed","type":"aws_lb_listener","name":"x","values":{"default_action":[null,{"forward":[{"target_group":[null]}]}]}}]}},"configuration":{"root_module":{"resources":[{"address":"aws_lb_listener.x","mode":"managed","type":"aws_lb_listener","name":"x","expressions":{"default_action":[{"target_group_arn":null}]}}]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := readTerraform("fuzz.json", data)
+		if err == nil && p == nil {
+			t.Fatal("no project and no error")
+		}
+	})
+}
+
+// minimalPlan is a plan holding one lambda target group with the given
+// planned values and configuration expressions.
+func minimalPlan(values, expressions string) []byte {
+	return []byte(`{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "values": ` + values + `}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "expressions": ` + expressions + `}]}}}`)
+}
+
+func TestTerraformHealthCheckDefaults(t *testing.T) {
+	cases := []struct {
+		name, values, expressions string
+		want                      HealthCheck
+	}{
+		{"no block: AWS leaves lambda health checks off",
+			`{"target_type": "lambda"}`, `{"target_type": {"constant_value": "lambda"}}`,
+			HealthCheck{}},
+		{"no block, instance targets: always on",
+			`{"target_type": "instance"}`, `{}`,
+			HealthCheck{Enabled: true}},
+		{"a block whose values are unknown: the provider's defaults",
+			`{"target_type": "lambda"}`, `{"health_check": [{"path": {"references": ["var.path"]}}]}`,
+			HealthCheck{Enabled: true, Path: "/", IntervalSeconds: 30, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+		{"a block turned off",
+			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 40, "path": "/hc"}]}`, `{"health_check": [{"enabled": {"constant_value": false}}]}`,
+			HealthCheck{Path: "/hc", IntervalSeconds: 40, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := readTerraform("plan.json", minimalPlan(c.values, c.expressions))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.TargetGroups[0].HealthCheck
+			got.Source = Source{}
+			if got != c.want {
+				t.Errorf("health check %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// References a plan makes to what is outside it, or to several instances.
+func TestTerraformOutsideReferences(t *testing.T) {
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f", "values": {"function_name": "fn-f", "timeout": 5}},
+  {"address": "aws_lb_target_group.t[0]", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "index": 0, "values": {"target_type": "lambda", "arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/t0/1"}},
+  {"address": "aws_lb_target_group.t[1]", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "index": 1, "values": {"target_type": "lambda"}},
+  {"address": "aws_lb_listener_rule.shared", "mode": "managed", "type": "aws_lb_listener_rule", "name": "shared", "values": {"priority": 7, "action": [{"type": "forward"}]}},
+  {"address": "aws_lb_listener_rule.literal", "mode": "managed", "type": "aws_lb_listener_rule", "name": "literal", "values": {"priority": 8, "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/a/1/2", "action": [{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/t0/1"}]}},
+  {"address": "aws_lambda_permission.p", "mode": "managed", "type": "aws_lambda_permission", "name": "p", "values": {"function_name": "fn-f", "principal": "elasticloadbalancing.amazonaws.com", "action": "lambda:InvokeFunction"}}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lb_listener_rule.shared", "mode": "managed", "type": "aws_lb_listener_rule", "name": "shared", "expressions": {
+    "listener_arn": {"references": ["data.aws_lb_listener.shared.arn", "data.aws_lb_listener.shared"]},
+    "action": [{"target_group_arn": {"references": ["aws_lb_target_group.t"]}}]}},
+  {"address": "aws_lambda_permission.p", "mode": "managed", "type": "aws_lambda_permission", "name": "p", "expressions": {
+    "source_arn": {"references": ["var.target_group_arn"]}}}]}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listeners := map[string]*Listener{}
+	for _, l := range p.Listeners {
+		listeners[l.Name] = l
+	}
+	shared := listeners["data.aws_lb_listener.shared.arn"]
+	if shared == nil || len(shared.Rules) != 1 || shared.Rules[0].Actions[0].Forward[0].TargetGroup != "aws_lb_target_group.t" {
+		t.Errorf("the rule of a data source's listener: %+v", shared)
+	}
+	literal := listeners["arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/a/1/2"]
+	if literal == nil || literal.Rules[0].Actions[0].Forward[0].TargetGroup != "aws_lb_target_group.t[0]" {
+		t.Errorf("a listener ARN and a known target group ARN: %+v", literal)
+	}
+	if perm := p.Permissions[0]; perm.Function != "aws_lambda_function.f" || perm.SourceArn != "var.target_group_arn" {
+		t.Errorf("permission %+v, want the function by its name and the source as written", perm)
+	}
+	// A data source or a variable is outside the plan by design; naming
+	// two instances where one is meant is worth a warning.
+	if len(p.Findings) != 1 || p.Findings[0].Severity != validate.Warning || !strings.Contains(p.Findings[0].Message, "2 instances") {
+		t.Errorf("findings %+v, want one warning about aws_lb_target_group.t's 2 instances", p.Findings)
+	}
+}
+
+// A module called with for_each gets each instance's own target group
+// through a variable set from each.key.
+func TestTerraformModuleForEach(t *testing.T) {
+	res := func(addr, typ, name, index, values string) string {
+		return `{"address": "` + strings.ReplaceAll(addr, `"`, `\"`) + `", "mode": "managed", "type": "` + typ + `", "name": "` + name + `"` + index + `, "values": ` + values + `}`
+	}
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+   ` + res(`aws_lb_target_group.t["a"]`, "aws_lb_target_group", "t", `, "index": "a"`, `{"target_type": "lambda"}`) + `,
+   ` + res(`aws_lb_target_group.t["b"]`, "aws_lb_target_group", "t", `, "index": "b"`, `{"target_type": "lambda"}`) + `,
+   ` + res(`aws_lambda_function.f`, "aws_lambda_function", "f", ``, `{"function_name": "f"}`) + `],
+  "child_modules": [
+   {"address": "module.svc[\"a\"]", "resources": [` + res(`module.svc["a"].aws_lb_target_group_attachment.this`, "aws_lb_target_group_attachment", "this", ``, `{}`) + `]},
+   {"address": "module.svc[\"b\"]", "resources": [` + res(`module.svc["b"].aws_lb_target_group_attachment.this`, "aws_lb_target_group_attachment", "this", ``, `{}`) + `]}]}},
+ "configuration": {"root_module": {
+   "resources": [{"address": "aws_lb_target_group.t", "mode": "managed", "type": "aws_lb_target_group", "name": "t", "expressions": {}, "for_each_expression": {"references": ["var.names"]}}],
+   "module_calls": {"svc": {"source": "./svc", "for_each_expression": {"references": ["var.names"]},
+     "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.t", "each.key"]}, "function_arn": {"references": ["aws_lambda_function.f.arn", "aws_lambda_function.f"]}},
+     "module": {"resources": [{"address": "aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this",
+       "expressions": {"target_group_arn": {"references": ["var.target_group_arn"]}, "target_id": {"references": ["var.function_arn"]}}}]}}}}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		`aws_lb_target_group.t["a"]`: "/planned_values/root_module/child_modules/0/resources/0",
+		`aws_lb_target_group.t["b"]`: "/planned_values/root_module/child_modules/1/resources/0",
+	}
+	for _, tg := range p.TargetGroups {
+		if len(tg.Targets) != 1 || tg.Targets[0].Function != "aws_lambda_function.f" || tg.Targets[0].Source.Pointer != want[tg.Name] {
+			t.Errorf("%s: targets %+v, want the attachment at %s", tg.Name, tg.Targets, want[tg.Name])
+		}
+	}
+	if len(p.Findings) != 0 {
+		t.Errorf("findings %+v", p.Findings)
+	}
+}
