@@ -110,3 +110,15 @@ func FuzzFastPathAgrees(f *testing.F) {
 		agree(t, doc, opts...)
 	})
 }
+
+// TestLocateFindingsAsWithPositions: positions found afterwards, for the
+// reports a run shows, are the ones WithPositions gives.
+func TestLocateFindingsAsWithPositions(t *testing.T) {
+	docs, opts := corpus(t)
+	for i, doc := range docs {
+		want := validate.Document(doc, append(opts[i], validate.WithPositions())...)
+		got := validate.Document(doc, opts[i]...)
+		validate.LocateFindings(doc, got.Findings)
+		assert.Equal(t, want.Findings, got.Findings, "%s", doc)
+	}
+}

@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -170,9 +169,8 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 			fs.add(REQ015, ptr("/"+f.headers, "host"), "missing \"host\": HTTP/1.1 requires it, and the ALB passes the client's on every request but health checks")
 		}
 		for _, name := range alb.TraceHeaders {
-			p := ptr("/"+f.headers, name)
 			if _, ok := headers.lookup(name); !ok {
-				fs.add(REQ007, p, fmt.Sprintf("missing %q: the ALB adds it to every request but health checks", name))
+				fs.add(REQ007, ptr("/"+f.headers, name), fmt.Sprintf("missing %q: the ALB adds it to every request but health checks", name))
 				continue
 			}
 			// Every value of a repeated header (multi mode), not only the
@@ -181,14 +179,14 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 				for i, e := range arr {
 					if val, ok := e.(string); ok {
 						if msg := checkTraceHeader(name, val); msg != "" {
-							fs.add(REQ007, ptr(p, itoa(i)), msg)
+							fs.add(REQ007, ptr(ptr("/"+f.headers, name), itoa(i)), msg)
 						}
 					}
 				}
 				continue
 			}
 			if msg := checkTraceHeader(name, headers.get(name)); msg != "" {
-				fs.add(REQ007, headers.pointer(p, name), msg)
+				fs.add(REQ007, headers.pointer(ptr("/"+f.headers, name), name), msg)
 			}
 		}
 	}
@@ -437,7 +435,13 @@ func requestLimits(obj map[string]any, f requestFields, fs *findings) {
 	}
 	total, long := 0, 0
 	for name, v := range h {
-		added := slices.Contains(alb.TraceHeaders, strings.ToLower(name))
+		added := false
+		for _, t := range alb.TraceHeaders {
+			if len(t) == len(name) && strings.EqualFold(t, name) {
+				added = true
+				break
+			}
+		}
 		eachString(v, func(i int, s string) {
 			line := len(name) + 2 + len(s)
 			if line > alb.MaxHeaderLine && long < 10 {

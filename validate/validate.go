@@ -8,6 +8,7 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -361,4 +362,20 @@ func resolveMode(m Mode, obj map[string]any, detect func(map[string]any) Mode) M
 		return m
 	}
 	return detect(obj)
+}
+
+// LocateFindings fills in the line and column of each finding of a report
+// on doc that has none: what WithPositions does, for a caller that needs
+// positions only for the reports it shows (a quiet run prints failures
+// only). One pass over doc, whatever the number of findings.
+func LocateFindings(doc []byte, fs []Finding) {
+	for _, f := range fs {
+		if f.Line == 0 {
+			// Findings without a position are about a document that
+			// decoded (the ones about its bytes carry their own), so the
+			// scanners may assume valid JSON.
+			locateAll(bytes.TrimPrefix(doc, bom), fs)
+			return
+		}
+	}
 }

@@ -122,7 +122,10 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return usageError("%v", err)
 	}
 
-	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithPositions(), validate.WithEngine(engine)}
+	// Positions are found for the reports that are shown: a quiet run
+	// prints no passing document.
+	quietFormat := o.quiet && (o.format == "text" || o.format == "github")
+	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithEngine(engine)}
 	if kind != "" {
 		opts = append(opts, validate.WithKind(kind))
 	}
@@ -142,6 +145,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 			opts = append(opts[:len(opts):len(opts)], validate.WithFixtureFile(in.Root, rel))
 		}
 		rep := validate.Document(doc, opts...)
+		if !quietFormat || !(rep.OK() || rep.Skipped) {
+			validate.LocateFindings(doc, rep.Findings)
+		}
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
 
