@@ -140,3 +140,20 @@ func TestHostileShapesCostLinear(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDocumentCost holds any document to the allocation bound of
+// TestHostileShapesCostLinear. Its corpus starts from the hostile shapes;
+// the fuzzer mutates them (a deeper nest, a longer number, another key) in
+// search of a shape that costs more per byte.
+func FuzzDocumentCost(f *testing.F) {
+	for _, s := range hostileShapes {
+		f.Add(s.make(1))
+	}
+	f.Add([]byte(`{"statusCode":200,"headers":{"a":[[[[1]]]],"a":{"b":1,"b":2}}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		a, _ := allocated(doc)
+		if limit := uint64(400*len(doc) + 1<<20); a > limit {
+			t.Fatalf("%d bytes allocated for a %d-byte document (limit %d)", a, len(doc), limit)
+		}
+	})
+}
