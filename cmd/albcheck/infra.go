@@ -67,7 +67,7 @@ func runInfra(_ context.Context, o *infraOptions, s *streams) error {
 	if len(o.paths) == 0 {
 		return usageError("give the infrastructure files to read: a CloudFormation or SAM template, a Terraform plan in JSON or a serverless.yml")
 	}
-	p, err := infra.Load(o.paths...)
+	p, err := loadProject(o.paths...)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
