@@ -128,7 +128,13 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 			return
 		}
 	}
-	c.add(INFRA004, at, "target group %s registers function %s without waiting for permission %s: add DependsOn/depends_on %s to the registration", tg.Name, fn.Name, ok[0].Name, ok[0].Name)
+	hint := ""
+	if c.p.Format == CloudFormation && ok[0].SourceTargetGroup == tg.Name {
+		// Targets are a property of the target group in CloudFormation: a
+		// permission that names the group must come after it.
+		hint = " (and leave out its SourceArn: a permission naming the target group cannot be created before it)"
+	}
+	c.add(INFRA004, at, "target group %s registers function %s without waiting for permission %s: add DependsOn/depends_on %s to the registration%s", tg.Name, fn.Name, ok[0].Name, ok[0].Name, hint)
 }
 
 // grants reports whether the permission lets the load balancer invoke the

@@ -83,6 +83,10 @@ func TestCheck(t *testing.T) {
 
 		{"registered before the permission", func(p *Project) { tg(p).Targets[0].DependsOn = nil }, []string{"INFRA-004 /Resources/APITG/Properties/Targets/0"}},
 		{"registered after another resource", func(p *Project) { tg(p).Targets[0].DependsOn = []string{"APIFunction"} }, []string{"INFRA-004 /Resources/APITG/Properties/Targets/0"}},
+		{"a permission naming the target group in CloudFormation", func(p *Project) {
+			tg(p).Targets[0].DependsOn = nil
+			p.Permissions[0].SourceTargetGroup = "APITG"
+		}, []string{"INFRA-004 /Resources/APITG/Properties/Targets/0"}},
 		{"serverless orders it", func(p *Project) { p.Format = Serverless; tg(p).Targets[0].DependsOn = nil }, nil},
 
 		{"function outlives the health check", func(p *Project) { fn(p).TimeoutSeconds = 60 }, []string{"INFRA-005 /Resources/APITG/Properties"}},
