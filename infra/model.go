@@ -63,8 +63,12 @@ type LoadBalancer struct {
 // Listener is a port the load balancer listens on, its rules in priority
 // order, and the default actions that apply when no rule matches.
 type Listener struct {
-	Name           string   `json:"name"`
-	LoadBalancer   string   `json:"loadBalancer,omitempty"`
+	Name         string `json:"name"`
+	LoadBalancer string `json:"loadBalancer,omitempty"`
+	// External is set for a listener the file does not define but attaches
+	// rules to (a ListenerArn imported from another stack or written as an
+	// ARN): Name is the ARN as written, and only Rules are known.
+	External       bool     `json:"external,omitempty"`
 	Port           int      `json:"port"`
 	Protocol       string   `json:"protocol"` // HTTP or HTTPS
 	Rules          []*Rule  `json:"rules"`
@@ -158,6 +162,10 @@ type Target struct {
 	// one; ID is the target as written otherwise.
 	Function string `json:"function,omitempty"`
 	ID       string `json:"id,omitempty"`
+	// Qualifier is the alias or version of Function the target names
+	// (function:NAME:QUALIFIER), empty for the unqualified function. A
+	// grant on one qualifier does not let the ALB invoke another.
+	Qualifier string `json:"qualifier,omitempty"`
 	// DependsOn lists the names this registration waits for before it is
 	// made (explicit DependsOn/depends_on and references), transitively
 	// closed by the reader, so that INFRA rules can tell whether the
@@ -203,8 +211,11 @@ type Function struct {
 // (AWS::Lambda::Permission, aws_lambda_permission). Serverless creates the
 // load balancer's permission itself; its reader adds one per function.
 type Permission struct {
-	Name      string `json:"name"`
-	Function  string `json:"function"` // the function's name in the model, or as written
+	Name     string `json:"name"`
+	Function string `json:"function"` // the function's name in the model, or as written
+	// Qualifier is the alias or version the grant is on, as for
+	// Target.Qualifier.
+	Qualifier string `json:"qualifier,omitempty"`
 	Action    string `json:"action"`
 	Principal string `json:"principal"`
 	// SourceTargetGroup is the target group the grant is limited to (its

@@ -67,16 +67,15 @@ func parse(doc []byte, fs *findings) document {
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
 	if keys != numbersAndEntries(v) {
-		dups := scanPositions(doc).duplicates
-		for i, dup := range dups {
-			if i == maxDuplicateFindings {
-				// Each finding's position costs a pass over the bytes
-				// before it: a file of 80,000 repeated keys must not cost
-				// 80,000 passes (it took over two minutes).
-				fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", len(dups)-i), doc, dup.offset)
-				break
-			}
+		dups, total := scanDuplicates(doc, maxDuplicateFindings)
+		for _, dup := range dups {
 			fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
+		}
+		if total > len(dups) {
+			// Each finding's position costs a pass over the bytes before
+			// it: a file of 80,000 repeated keys must not cost 80,000
+			// passes (it took over two minutes).
+			fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", total-len(dups)), doc, dups[len(dups)-1].offset)
 		}
 	}
 	return d

@@ -1,16 +1,16 @@
 package validate
 
-// FastClean runs the fast path alone: applicable says whether the document
-// reached it (a request or response object with no finding about its bytes),
-// clean what it decided.
-func FastClean(doc []byte, opts ...Option) (clean, applicable bool) {
+// FastSchemaValid runs the fast path's schema decision alone: applicable
+// says whether the document reached it (a request or response object),
+// valid what it decided.
+func FastSchemaValid(doc []byte, opts ...Option) (valid, applicable bool) {
 	c := newConfig(opts)
 	fs := &findings{}
 	if err := schemas(); err != nil {
 		return false, false
 	}
 	d := parse(doc, fs)
-	if !d.ok || len(fs.list) > 0 {
+	if !d.ok {
 		return false, false
 	}
 	obj, ok := d.value.(map[string]any)
@@ -21,11 +21,43 @@ func FastClean(doc []byte, opts ...Option) (clean, applicable bool) {
 	if kind == "" || kind == KindAny || kind == KindUnknown {
 		kind = DetectKind(d.value)
 	}
+	if what, _ := ForeignEvent(d.value); what != "" {
+		return false, false
+	}
 	switch kind {
 	case KindRequest:
-		return fastCleanRequest(obj, resolveMode(c.mode, obj, requestMode)), true
+		return fastSchemaValidRequest(obj, resolveMode(c.mode, obj, requestMode)), true
 	case KindResponse:
-		return fastCleanResponse(obj, resolveMode(c.mode, obj, responseMode), len(d.raw), c.method), true
+		return fastSchemaValidResponse(obj, resolveMode(c.mode, obj, responseMode)), true
 	}
 	return false, false
+}
+
+// SchemaErrors is what the reference engine's schema pass reports on a
+// request or response document, in the mode the options give.
+func SchemaErrors(doc []byte, kind Kind, opts ...Option) []string {
+	c := newConfig(opts)
+	_ = schemas()
+	d := parse(doc, &findings{})
+	var errs []schemaError
+	collect := func(e schemaError) { errs = append(errs, e) }
+	switch kind {
+	case KindRequest:
+		_ = schemaPass(d.value, schemaMode(d.value, c.mode, requestMode), compiled.reqSingle, compiled.reqMulti, collect)
+	case KindResponse:
+		_ = schemaPass(d.value, schemaMode(d.value, c.mode, responseMode), compiled.respSingle, compiled.respMulti, collect)
+	}
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.pointer()+": "+e.desc)
+	}
+	return out
+}
+
+// WithChunkSize runs f with the schema validated in pieces of n members.
+func WithChunkSize(n int, f func()) {
+	old := chunkSize
+	chunkSize = n
+	defer func() { chunkSize = old }()
+	f()
 }

@@ -17,24 +17,27 @@ import (
 // each case's event with the request rules in the case's mode, and the paths
 // and regular expressions it names.
 func checkFixture(v any, fs *findings, files fixtureFiles) error {
-	errs, err := runSchema(compiled.fixture, v)
+	// A case's errors come in one batch: "event or request" is judged
+	// among them.
+	err := runSchema(compiled.fixture, v, func(errs []schemaError) {
+		anyOfAt := map[string]bool{}
+		for _, e := range errs {
+			if e.typ == "number_any_of" {
+				anyOfAt[strings.Join(e.path, "\x00")] = true
+			}
+		}
+		for _, e := range errs {
+			if underEvent(e.path) {
+				continue // reported below with the request rules' ids
+			}
+			if e.typ == "required" && (e.missing == "event" || e.missing == "request") && anyOfAt[strings.Join(e.path, "\x00")] {
+				continue // one branch of "event or request", said once below
+			}
+			fs.add(FIX001, e.pointer(), fixtureMessage(e))
+		}
+	})
 	if err != nil {
 		return err
-	}
-	anyOfAt := map[string]bool{}
-	for _, e := range errs {
-		if e.typ == "number_any_of" {
-			anyOfAt[strings.Join(e.path, "\x00")] = true
-		}
-	}
-	for _, e := range errs {
-		if underEvent(e.path) {
-			continue // reported below with the request rules' ids
-		}
-		if e.typ == "required" && (e.missing == "event" || e.missing == "request") && anyOfAt[strings.Join(e.path, "\x00")] {
-			continue // one branch of "event or request", said once below
-		}
-		fs.add(FIX001, e.pointer(), fixtureMessage(e))
 	}
 	cases := []any{v}
 	prefixes := []string{""}
@@ -62,7 +65,7 @@ func checkFixture(v any, fs *findings, files fixtureFiles) error {
 			if _, err := checkRequest(ev, mode, sub); err != nil {
 				return err
 			}
-			fs.list = append(fs.list, sub.list...)
+			fs.absorb(sub)
 		}
 		fixtureRules(obj, prefixes[i], fs, &files)
 	}
@@ -103,7 +106,7 @@ func fixtureRules(obj map[string]any, prefix string, fs *findings, files *fixtur
 	if req, ok := obj["request"].(map[string]any); ok {
 		if f, ok := req["bodyFile"].(string); ok {
 			if bad := files.check(f, true); bad != nil {
-				fs.list = append(fs.list, FixtureFileFinding(fs.prefix+prefix+"/request/bodyFile", "bodyFile", f, bad))
+				fs.append(FixtureFileFinding(fs.prefix+prefix+"/request/bodyFile", "bodyFile", f, bad))
 			}
 		}
 	}
@@ -111,7 +114,7 @@ func fixtureRules(obj map[string]any, prefix string, fs *findings, files *fixtur
 	if body, ok := exp["body"].(map[string]any); ok {
 		if f, ok := body["file"].(string); ok {
 			if bad := files.check(f, false); bad != nil {
-				fs.list = append(fs.list, FixtureFileFinding(fs.prefix+prefix+"/expect/body/file", "golden file", f, bad))
+				fs.append(FixtureFileFinding(fs.prefix+prefix+"/expect/body/file", "golden file", f, bad))
 			}
 		}
 		if re, ok := body["matches"].(string); ok {

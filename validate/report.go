@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -124,15 +125,72 @@ func (f Finding) String() string {
 	return string(f.Rule) + " " + string(f.Severity) + " " + p + ": " + f.Message
 }
 
-// findings collects findings for one document.
+// findings collects findings for one document. However many a document
+// has, it holds only what capFindings will show and a count of the rest:
+// when the list grows past twice what it kept last time, it is sorted and
+// cut to the first maxPerRule of each rule (the ones capFindings keeps
+// anyway), so two million bad header values cost a few hundred findings of
+// memory, not two million.
 type findings struct {
-	list   []Finding
-	prefix string // pointer prefix, for events inside fixtures
+	list    []Finding
+	prefix  string         // pointer prefix, for events inside fixtures
+	dropped map[RuleID]int // findings cut by compact, by rule
+	limit   int            // the length at which to compact next
 }
+
+// compactMin is the fewest findings worth compacting.
+const compactMin = 4096
 
 func (fs *findings) add(id RuleID, pointer, msg string) {
 	r := ruleIndex[id]
-	fs.list = append(fs.list, Finding{Rule: id, Severity: r.Severity, Pointer: fs.prefix + pointer, Message: msg, ALBOutcome: r.Outcome})
+	fs.append(Finding{Rule: id, Severity: r.Severity, Pointer: fs.prefix + pointer, Message: msg, ALBOutcome: r.Outcome})
+}
+
+// append adds a finding; the new one is the list's last until the next
+// append.
+func (fs *findings) append(f Finding) {
+	if len(fs.list) >= max(fs.limit, compactMin) {
+		fs.compact()
+	}
+	fs.list = append(fs.list, f)
+}
+
+// absorb moves another collector's findings into this one.
+func (fs *findings) absorb(sub *findings) {
+	for _, f := range sub.list {
+		fs.append(f)
+	}
+	for id, n := range sub.dropped {
+		if fs.dropped == nil {
+			fs.dropped = map[RuleID]int{}
+		}
+		fs.dropped[id] += n
+	}
+}
+
+func (fs *findings) compact() {
+	list := sortFindings(fs.list)
+	count := map[RuleID]int{}
+	kept := list[:0]
+	for _, f := range list {
+		count[f.Rule]++
+		if count[f.Rule] <= maxPerRule {
+			kept = append(kept, f)
+			continue
+		}
+		if fs.dropped == nil {
+			fs.dropped = map[RuleID]int{}
+		}
+		fs.dropped[f.Rule]++
+	}
+	clear(list[len(kept):]) // let the cut findings' strings go
+	fs.list = kept
+	fs.limit = 2 * len(kept)
+}
+
+// result sorts the findings and caps them for a report.
+func (fs *findings) result() []Finding {
+	return capFindings(sortFindings(fs.list), fs.dropped)
 }
 
 // sortFindings orders findings by pointer then rule and drops repeats of the
@@ -171,8 +229,8 @@ const maxPerRule = 100
 // capFindings keeps the first maxPerRule findings of each rule (in their
 // sorted order) and adds, for a rule that had more, one finding that
 // counts the rest.
-func capFindings(list []Finding) []Finding {
-	if len(list) <= maxPerRule {
+func capFindings(list []Finding, dropped map[RuleID]int) []Finding {
+	if len(list) <= maxPerRule && len(dropped) == 0 {
 		return list
 	}
 	count := map[RuleID]int{}
@@ -189,8 +247,16 @@ func capFindings(list []Finding) []Finding {
 			more = append(more, Finding{Rule: f.Rule, Severity: f.Severity, ALBOutcome: f.ALBOutcome})
 		}
 	}
+	for id, n := range dropped {
+		if n > 0 && count[id] <= maxPerRule {
+			r := ruleIndex[id]
+			more = append(more, Finding{Rule: id, Severity: r.Severity, ALBOutcome: r.Outcome})
+		}
+	}
+	slices.SortFunc(more, func(a, b Finding) int { return strings.Compare(string(a.Rule), string(b.Rule)) })
 	for i := range more {
-		more[i].Message = fmt.Sprintf("and %d more %s findings in this document", count[more[i].Rule]-maxPerRule, more[i].Rule)
+		id := more[i].Rule
+		more[i].Message = fmt.Sprintf("and %d more %s findings in this document", max(0, count[id]-maxPerRule)+dropped[id], id)
 	}
 	return append(out, more...)
 }

@@ -36,13 +36,10 @@ func requestMode(obj map[string]any) Mode {
 
 // checkRequest runs both layers on a decoded request event.
 func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
-	mode, errs, err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, requestMode)
-	if err != nil {
-		return mode, err
-	}
+	mode = schemaMode(v, mode, requestMode)
 	f := fieldsOf(mode)
-	for _, e := range errs {
-		mapRequestError(e, f, fs)
+	if err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, func(e schemaError) { mapRequestError(e, f, fs) }); err != nil {
+		return mode, err
 	}
 	if obj, ok := v.(map[string]any); ok {
 		requestRules(obj, f, fs)
@@ -64,6 +61,8 @@ func mapRequestError(e schemaError, f requestFields, fs *findings) {
 		}
 	case top == f.query && len(e.path) == 1:
 		fs.add(REQ002, p, fmt.Sprintf("%q must be an object ({} when there is no query string), got %s", f.query, jsonType(e.value)))
+	case (top == f.headers || top == f.query) && len(e.path) == 2 && e.typ == "array_min_items":
+		fs.add(REQ003, p, fmt.Sprintf("%q has an empty array: the ALB never sends a header or query key with no value", e.path[1]))
 	case (top == f.headers || top == f.query) && len(e.path) >= 2:
 		want := "a string"
 		if f.headers == "multiValueHeaders" {
@@ -129,16 +128,6 @@ func requestRules(obj map[string]any, f requestFields, fs *findings) {
 		}
 		if len(name) == len("x-imforwards") && strings.EqualFold(name, "x-imforwards") {
 			fs.add(REQ012, ptr("/"+f.headers, name), "x-imforwards came from a proxy on the machine that captured AWS's sample event; the ALB never adds it")
-		}
-	}
-
-	// REQ-003: the ALB never sends a header or query key with no value.
-	for _, field := range []string{f.headers, f.query} {
-		m, _ := obj[field].(map[string]any)
-		for k, v := range m {
-			if arr, ok := v.([]any); ok && len(arr) == 0 {
-				fs.add(REQ003, ptr("/"+field, k), fmt.Sprintf("%q has an empty array: the ALB never sends a header or query key with no value", k))
-			}
 		}
 	}
 

@@ -26,16 +26,24 @@ func responseMode(obj map[string]any) Mode {
 // checkResponse runs both layers on a decoded response document; size is the
 // length of its JSON.
 func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mode, error) {
-	mode, errs, err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, responseMode)
-	if err != nil {
-		return mode, err
-	}
+	mode = schemaMode(v, mode, responseMode)
 	mine, other := "headers", "multiValueHeaders"
 	if mode == ModeMulti {
 		mine, other = other, mine
 	}
-	for _, e := range errs {
-		mapResponseError(e, mine, other, fs)
+	if err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, func(e schemaError) { mapResponseError(e, mine, other, fs) }); err != nil {
+		return mode, err
+	}
+	responseChecks(v, size, mode, method, fs)
+	return mode, nil
+}
+
+// responseChecks runs the response rules that are Go, not schema: on every
+// response, schema-valid or not.
+func responseChecks(v any, size int, mode Mode, method string, fs *findings) {
+	mine, other := "headers", "multiValueHeaders"
+	if mode == ModeMulti {
+		mine, other = other, mine
 	}
 	if size > alb.MaxResponseJSON {
 		fs.add(RESP008, "", fmt.Sprintf("the response is %d bytes of JSON, over the ALB's limit of %d", size, alb.MaxResponseJSON))
@@ -43,7 +51,6 @@ func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mod
 	if obj, ok := v.(map[string]any); ok {
 		responseRules(obj, mode, mine, other, method, fs)
 	}
-	return mode, nil
 }
 
 func mapResponseError(e schemaError, mine, other string, fs *findings) {
@@ -56,7 +63,7 @@ func mapResponseError(e schemaError, mine, other string, fs *findings) {
 	case top == "statusCode" && e.typ == "invalid_type":
 		fs.add(RESP001, p, "statusCode must be an integer, got "+describe(e.value))
 	case top == "statusCode":
-		msg := fmt.Sprintf("statusCode %v is not between 100 and 599", e.value)
+		msg := fmt.Sprintf("statusCode %s is not between 100 and 599", showNumber(e.value))
 		if s, ok := intStatus(e.value); ok && s == 0 {
 			// What a Go handler sends when it returns a zero
 			// events.ALBTargetGroupResponse or never sets StatusCode.
@@ -107,7 +114,7 @@ func describe(v any) string {
 	case nil, map[string]any, []any:
 		return jsonType(v)
 	}
-	return fmt.Sprintf("%s (%v)", jsonType(v), v)
+	return fmt.Sprintf("%s (%s)", jsonType(v), showNumber(v))
 }
 
 var (

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,9 +58,29 @@ type schemaError struct {
 	desc    string
 }
 
-// runSchema validates v and returns its errors, leaving out the ones that
-// only summarise others (allOf, if/then/else).
-func runSchema(s *gojsonschema.Schema, v any) ([]schemaError, error) {
+// runSchema validates v and hands its errors to emit, a batch at a time,
+// leaving out the ones that only summarise others (allOf, if/then/else).
+// A large document is validated in pieces (runChunked), so that the errors
+// held at once stay few however many there are.
+func runSchema(s *gojsonschema.Schema, v any, emit func([]schemaError)) error {
+	tamed, changed := tameNumbers(v)
+	if !changed {
+		return runChunked(s, tamed, 0, emit)
+	}
+	return runChunked(s, tamed, 0, func(errs []schemaError) {
+		for i, se := range errs {
+			if _, isNumber := se.value.(json.Number); isNumber {
+				if orig, ok := valueAt(v, se.path); ok {
+					errs[i].value = orig // as written, not its stand-in
+				}
+			}
+		}
+		emit(errs)
+	})
+}
+
+// validateOne runs gojsonschema on v.
+func validateOne(s *gojsonschema.Schema, v any) ([]schemaError, error) {
 	res, err := s.Validate(gojsonschema.NewRawLoader(v))
 	if err != nil {
 		return nil, err
@@ -127,34 +148,37 @@ func jsonType(v any) string {
 	}
 }
 
-// schemaPass settles the mode (detect tells it from the document when the
-// caller did not say), runs that mode's schema, and drops base64 errors on a
-// body whose isBase64Encoded is not true: the schema checks the body as
-// base64 unless the flag is false (written that way round so that the common
-// case builds no error), so a flag of the wrong type would be reported twice.
-func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, detect func(map[string]any) Mode) (Mode, []schemaError, error) {
+// schemaMode settles the mode: the caller's, or for an object the one
+// detect tells from it, or single.
+func schemaMode(v any, mode Mode, detect func(map[string]any) Mode) Mode {
 	obj, isObj := v.(map[string]any)
 	switch {
 	case isObj:
-		mode = resolveMode(mode, obj, detect)
+		return resolveMode(mode, obj, detect)
 	case mode != ModeMulti:
-		mode = ModeSingle
+		return ModeSingle
 	}
+	return mode
+}
+
+// schemaPass runs the mode's schema and hands each error to emit, but for
+// base64 errors on a body whose isBase64Encoded is not true: the schema
+// checks the body as base64 unless the flag is false (written that way round
+// so that the common case builds no error), so a flag of the wrong type
+// would be reported twice.
+func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, emit func(schemaError)) error {
+	obj, isObj := v.(map[string]any)
 	s := single
 	if mode == ModeMulti {
 		s = multi
 	}
-	errs, err := runSchema(s, v)
-	if err != nil {
-		return mode, nil, err
-	}
-	kept := errs[:0]
-	for _, e := range errs {
-		bodyFormat := e.typ == "format" && len(e.path) == 1 && e.path[0] == "body"
-		if bodyFormat && (!isObj || obj["isBase64Encoded"] != true) {
-			continue
+	return runSchema(s, v, func(errs []schemaError) {
+		for _, e := range errs {
+			bodyFormat := e.typ == "format" && len(e.path) == 1 && e.path[0] == "body"
+			if bodyFormat && (!isObj || obj["isBase64Encoded"] != true) {
+				continue
+			}
+			emit(e)
 		}
-		kept = append(kept, e)
-	}
-	return mode, kept, nil
+	})
 }

@@ -184,14 +184,9 @@ func Document(doc []byte, opts ...Option) Report {
 			fs.add(JSON001, "", fmt.Sprintf("cannot validate: %v", err))
 		}
 	}
-	rep.Findings = capFindings(sortFindings(fs.list))
+	rep.Findings = fs.result()
 	if c.positions && len(rep.Findings) > 0 && d.ok {
-		pos := scanPositions(d.raw)
-		for i := range rep.Findings {
-			if f := &rep.Findings[i]; f.Line == 0 {
-				f.Line, f.Column = pos.locate(d.raw, f.Pointer)
-			}
-		}
+		locateAll(d.raw, rep.Findings)
 	}
 	return rep
 }
@@ -201,14 +196,16 @@ func checkKind(rep *Report, c config, d document, fs *findings) error {
 	var err error
 	switch rep.Kind {
 	case KindRequest:
-		if m, clean := c.fastPath(d, fs, requestMode, func(obj map[string]any, m Mode) bool { return fastCleanRequest(obj, m) }); clean {
+		if m, valid := c.fastPath(d, requestMode, fastSchemaValidRequest); valid {
 			rep.Mode = m
+			requestRules(d.value.(map[string]any), fieldsOf(m), fs)
 			break
 		}
 		rep.Mode, err = checkRequest(d.value, c.mode, fs)
 	case KindResponse:
-		if m, clean := c.fastPath(d, fs, responseMode, func(obj map[string]any, m Mode) bool { return fastCleanResponse(obj, m, len(d.raw), c.method) }); clean {
+		if m, valid := c.fastPath(d, responseMode, fastSchemaValidResponse); valid {
 			rep.Mode = m
+			responseChecks(d.value, len(d.raw), m, c.method, fs)
 			break
 		}
 		rep.Mode, err = checkResponse(d.value, len(d.raw), c.mode, c.method, fs)
@@ -348,13 +345,13 @@ func trimBOM(b []byte) []byte {
 
 // fastPath asks the fast path whether a document with no finding about its
 // bytes is clean, and in which mode.
-func (c config) fastPath(d document, fs *findings, detect func(map[string]any) Mode, clean func(map[string]any, Mode) bool) (Mode, bool) {
+func (c config) fastPath(d document, detect func(map[string]any) Mode, valid func(map[string]any, Mode) bool) (Mode, bool) {
 	obj, ok := d.value.(map[string]any)
-	if !ok || c.engine == EngineReference || len(fs.list) > 0 {
+	if !ok || c.engine == EngineReference {
 		return "", false
 	}
 	m := resolveMode(c.mode, obj, detect)
-	return m, clean(obj, m)
+	return m, valid(obj, m)
 }
 
 // resolveMode is the mode a document is checked in: the caller's, or the one

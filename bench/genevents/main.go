@@ -17,6 +17,7 @@ func main() {
 	n := flag.Int("n", 10000, "number of events")
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("o", "bench/out/events", "output directory")
+	sample := flag.Bool("sample", false, "write copies of one event shaped like the Lambda guide's example ALB event (it draws warnings), as most fixtures in the wild are")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, "genevents:", err)
@@ -24,7 +25,11 @@ func main() {
 	}
 	r := rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15))
 	for i := range *n {
-		b, err := json.MarshalIndent(event(r), "", "  ")
+		ev := event(r)
+		if *sample {
+			ev = sampleEvent(r)
+		}
+		b, err := json.MarshalIndent(ev, "", "  ")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "genevents:", err)
 			os.Exit(2)
@@ -112,4 +117,37 @@ func event(r *rand.Rand) map[string]any {
 		ev["queryStringParameters"] = q
 	}
 	return ev
+}
+
+// sampleEvent has the shape of the example event in the Lambda developer
+// guide's "Using Lambda with an Application Load Balancer" page (HTTP on
+// port 80, x-imforwards, connection: keep-alive, a one-key query), with
+// values of its own. Copies of that event are what many projects keep as
+// fixtures; albcheck warns about it (REQ-012: the ALB does not send
+// x-imforwards to Lambda today).
+func sampleEvent(r *rand.Rand) map[string]any {
+	return map[string]any{
+		"requestContext": map[string]any{"elb": map[string]any{
+			"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-sample/0a1b2c3d4e5f6a7b",
+		}},
+		"httpMethod":            "GET",
+		"path":                  "/lambda",
+		"queryStringParameters": map[string]string{"query": "5678EFGH"},
+		"headers": map[string]string{
+			"accept":                    "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,image/apng,*/*;q=0.8",
+			"accept-encoding":           "gzip",
+			"accept-language":           "en-US,en;q=0.9",
+			"connection":                "keep-alive",
+			"host":                      "lambda-sample-1234567890.us-east-1.elb.amazonaws.com",
+			"upgrade-insecure-requests": "1",
+			"user-agent":                agents[r.IntN(len(agents))],
+			"x-amzn-trace-id":           fmt.Sprintf("Root=1-%08x-%s", 0x67000000+r.IntN(0xffffff), hex(r, 24)),
+			"x-forwarded-for":           fmt.Sprintf("198.51.100.%d", 1+r.IntN(254)),
+			"x-forwarded-port":          "80",
+			"x-forwarded-proto":         "http",
+			"x-imforwards":              "20",
+		},
+		"body":            "",
+		"isBase64Encoded": false,
+	}
 }

@@ -17,6 +17,9 @@ const schemaRules = new Set([
   "RESP-001", "RESP-002", "RESP-004", "RESP-005", "RESP-006", "RESP-007", "RESP-009",
   "FIX-001",
 ]);
+// Rules with a part the schema expresses and a part it cannot: RESP-006's
+// lost headers (a name in the other mode's field only) are Go's.
+const goPart = (f) => f.rule === "RESP-006" && f.message.includes("never gets");
 const dir = process.argv[2];
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
 const compiled = {};
@@ -32,7 +35,7 @@ for (const r of report.results) {
   let text = fs.readFileSync(r.path, "utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const ajvValid = compiled[r.kind](JSON.parse(text));
-  const want = !r.findings.some((f) => f.severity === "error" && schemaRules.has(f.rule));
+  const want = !r.findings.some((f) => f.severity === "error" && schemaRules.has(f.rule) && !goPart(f));
   compared++;
   if (ajvValid !== want) {
     const errs = (compiled[r.kind].errors || []).map((e) => `${e.instancePath} ${e.message}`).slice(0, 3);
