@@ -100,9 +100,14 @@ func isLambdaARN(id string) bool {
 // target's function (INFRA-001) and that the registration waits for it
 // (INFRA-004).
 func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
-	var ok, elsewhere []*Permission
+	var ok, elsewhere, otherQualifier []*Permission
 	for _, perm := range c.p.Permissions {
 		if !perm.grants(fn) {
+			continue
+		}
+		if perm.Qualifier != t.Qualifier {
+			// A grant on one alias or version does not cover another.
+			otherQualifier = append(otherQualifier, perm)
 			continue
 		}
 		if perm.SourceTargetGroup != "" && perm.SourceTargetGroup != tg.Name {
@@ -113,6 +118,10 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 	}
 	at := orSource(t.Source, tg.Source)
 	if len(ok) == 0 {
+		if len(otherQualifier) > 0 {
+			c.add(INFRA001, at, "target group %s registers %s, but permission %s grants the load balancer %s only", tg.Name, qualified(fn.Name, t.Qualifier), otherQualifier[0].Name, qualified(fn.Name, otherQualifier[0].Qualifier))
+			return
+		}
 		if len(elsewhere) > 0 {
 			c.add(INFRA001, at, "function %s is registered with target group %s, but its permission %s lets only target group %s invoke it (SourceArn)", fn.Name, tg.Name, elsewhere[0].Name, elsewhere[0].SourceTargetGroup)
 			return
@@ -135,6 +144,14 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 		hint = " (and leave out its SourceArn: a permission naming the target group cannot be created before it)"
 	}
 	c.add(INFRA004, at, "target group %s registers function %s without waiting for permission %s: add DependsOn/depends_on %s to the registration%s", tg.Name, fn.Name, ok[0].Name, ok[0].Name, hint)
+}
+
+// qualified names a function with its alias or version, if any.
+func qualified(name, qualifier string) string {
+	if qualifier == "" {
+		return "function " + name + " (unqualified)"
+	}
+	return "function " + name + ":" + qualifier
 }
 
 // grants reports whether the permission lets the load balancer invoke the
@@ -266,7 +283,9 @@ func routesPath(l *Listener, path, group string) bool {
 			return false // this rule takes the request elsewhere
 		}
 	}
-	return forwardsTo(l.DefaultActions, group)
+	// A listener defined elsewhere has default actions the files do not
+	// show: they may forward to the group.
+	return l.External || forwardsTo(l.DefaultActions, group)
 }
 
 // MatchPath reports whether an ALB path pattern matches a path: the

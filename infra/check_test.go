@@ -56,6 +56,8 @@ func TestCheck(t *testing.T) {
 		{"permission limited to another target group", func(p *Project) { p.Permissions[0].SourceTargetGroup = "OtherTG" }, []string{"INFRA-001 /Resources/APITG/Properties/Targets/0"}},
 		{"permission lambda:*", func(p *Project) { p.Permissions[0].Action = "lambda:*" }, nil},
 		{"permission limited to this target group", func(p *Project) { p.Permissions[0].SourceTargetGroup = "APITG" }, nil},
+		{"target on an alias, grant on the function", func(p *Project) { tg(p).Targets[0].Qualifier = "live" }, []string{"INFRA-001 /Resources/APITG/Properties/Targets/0"}},
+		{"target and grant on one alias", func(p *Project) { tg(p).Targets[0].Qualifier = "live"; p.Permissions[0].Qualifier = "live" }, nil},
 		{"permission by deployed function name", func(p *Project) {
 			fn(p).FunctionName = "orders-api"
 			p.Permissions[0].Function = "orders-api"
@@ -126,6 +128,11 @@ func TestCheck(t *testing.T) {
 				Conditions: []Condition{{Field: "host-header", Values: []string{"admin.example.com"}}, {Field: "path-pattern", Values: []string{"/api/*"}}},
 				Actions:    []Action{{Type: "fixed-response", FixedResponse: &FixedResponse{StatusCode: "403"}}}})
 		}, nil},
+		{"a listener of another stack may forward anything", func(p *Project) {
+			tg(p).HealthCheck.Path = "/health"
+			p.Listeners[0].External = true
+			p.Listeners[0].DefaultActions = nil
+		}, nil},
 		{"the default action takes what the rules leave", func(p *Project) {
 			tg(p).HealthCheck.Path = "/health"
 			p.Listeners[0].DefaultActions = []Action{{Type: "forward", Forward: []WeightedTargetGroup{{TargetGroup: "APITG", Weight: 1}}}}
@@ -182,7 +189,7 @@ func TestCheck(t *testing.T) {
 		{"health checks off", func(p *Project) { tg(p).HealthCheck = HealthCheck{} }, nil},
 
 		{"reader findings stay", func(p *Project) {
-			p.Findings = append(p.Findings, NewFinding(INFRAREF, src("/Resources/APITG/Properties/Targets/0/Id", 35), "!GetAtt Missing.Arn: no resource Missing"))
+			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "!GetAtt Missing.Arn: no resource Missing"))
 		}, []string{"INFRA-REF /Resources/APITG/Properties/Targets/0/Id"}},
 	}
 	covered := map[validate.RuleID]bool{}

@@ -19,9 +19,8 @@ const (
 	INFRA009 validate.RuleID = "INFRA-009" // conditions beyond the ALB's limits
 	INFRA010 validate.RuleID = "INFRA-010" // a response-streaming function behind the ALB
 	INFRA011 validate.RuleID = "INFRA-011" // health check settings on a Lambda target group whose checks are off
-	// INFRAREF is a reference or an intrinsic function a reader cannot
-	// resolve: the readers report it, Check does not.
-	INFRAREF validate.RuleID = "INFRA-REF"
+	// RuleRef (INFRA-REF, ruleref.go) is reported by the readers, not by
+	// Check.
 )
 
 const (
@@ -130,8 +129,10 @@ var rules = []validate.Rule{
 	{ID: INFRA011, Severity: validate.Warning, AppliesTo: KindInfra,
 		Summary: "a Lambda target group with health check settings has health checks enabled",
 		Outcome: "no health check runs: the settings have no effect"},
-	{ID: INFRAREF, Severity: validate.Error, AppliesTo: KindInfra,
-		Summary: "every reference and intrinsic function the wiring depends on resolves (a resource of the file, a parameter with a default)",
+	// The readers' rule (ruleref.go): an error, or a warning for a Fn::If
+	// whose condition is only known at deployment.
+	{ID: RuleRef, Severity: validate.Error, AppliesTo: KindInfra,
+		Summary: "every reference and intrinsic function the wiring depends on resolves (a resource of the file, a parameter with a default); a condition only known at deployment is a warning",
 		Outcome: "albcheck cannot tell what is wired to what; CloudFormation or Terraform refuses an unknown reference"},
 }
 
