@@ -225,7 +225,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 	hc := tg.HealthCheck
 	at := orSource(hc.Source, tg.Source)
 	if !hc.Enabled {
-		if hc.Path != "" || hc.IntervalSeconds != 0 || hc.TimeoutSeconds != 0 || hc.Matcher != "" {
+		if hasHealthSettings(hc) {
 			c.add(INFRA011, at, "target group %s sets health check settings but health checks are off: a lambda target group checks health only when enabled (HealthCheckEnabled, health_check.enabled, healthCheck)", tg.Name)
 		}
 		return
@@ -250,6 +250,23 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 		}
 	}
 	c.add(INFRA007, at, "target group %s checks health at %s, a path its listeners route elsewhere: the function never serves it", tg.Name, path)
+}
+
+// Defaults of a lambda target group's health check besides those above
+// (CreateTargetGroup): a reader may fill them in.
+const (
+	defaultLambdaThreshold = 5
+	defaultMatcher         = "200"
+)
+
+// hasHealthSettings reports whether a health check sets anything but the
+// defaults, which a reader may or may not have filled in: only a value
+// someone chose says they expected checks to run.
+func hasHealthSettings(hc HealthCheck) bool {
+	set := func(v, def int) bool { return v != 0 && v != def }
+	return (hc.Path != "" && hc.Path != defaultHealthCheckPath) || (hc.Matcher != "" && hc.Matcher != defaultMatcher) ||
+		set(hc.IntervalSeconds, defaultLambdaHealthEvery) || set(hc.TimeoutSeconds, defaultLambdaHealthTimout) ||
+		set(hc.HealthyThreshold, defaultLambdaThreshold) || set(hc.UnhealthyThreshold, defaultLambdaThreshold)
 }
 
 // routesPath reports whether the listener may route a request for path to

@@ -187,6 +187,9 @@ func TestCheck(t *testing.T) {
 		},
 			[]string{"INFRA-011 /Resources/APITG/Properties"}},
 		{"health checks off", func(p *Project) { tg(p).HealthCheck = HealthCheck{} }, nil},
+		{"health checks off, defaults filled in", func(p *Project) {
+			tg(p).HealthCheck = HealthCheck{Path: "/", IntervalSeconds: 35, TimeoutSeconds: 30, HealthyThreshold: 5, UnhealthyThreshold: 5, Matcher: "200"}
+		}, nil},
 
 		{"reader findings stay", func(p *Project) {
 			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "!GetAtt Missing.Arn: no resource Missing"))
