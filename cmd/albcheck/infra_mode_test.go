@@ -144,3 +144,20 @@ func TestReplayInfraMode(t *testing.T) {
 	assert.Equal(t, "/2/function", doc.Results[2].Findings[0].Pointer)
 	assert.Contains(t, doc.Results[2].Findings[0].Message, `no target group or function named "Nope"`)
 }
+
+// The README's replay with --infra: the example's own template gives the
+// mode (single), and every shipped fixture passes in it.
+func TestReplayShippedFixturesInfra(t *testing.T) {
+	bin := exampleFunction(t)
+	code, out, errOut := runCLI(t, "", "replay", "--cmd", bin, "--infra", "../../examples/orders/template.yaml", "--format", "json", "../../fixtures")
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	var doc struct {
+		Results []struct{ Mode string } `json:"results"`
+		Summary struct{ Passed int }    `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, 25, doc.Summary.Passed)
+	for _, r := range doc.Results {
+		assert.Equal(t, "single", r.Mode)
+	}
+}

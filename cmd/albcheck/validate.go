@@ -59,7 +59,7 @@ function they are for, so with several Lambda target groups give --mode.`,
   albcheck validate --strict --format github 'events/*.json'
   my-handler < event.json | albcheck validate --kind response --mode multi -
   albcheck validate --format junit fixtures/ > albcheck-junit.xml
-  albcheck validate --infra examples/orders/template.yaml examples/documents/valid/`,
+  albcheck validate --infra examples/orders/template.yaml examples/documents/valid/get-order-event.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return runValidate(cmd.Context(), o, s)
