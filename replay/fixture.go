@@ -72,9 +72,13 @@ type BodyExpect struct {
 // caseSpec is a case as written in a fixture file; the field order is the
 // order --update writes.
 type caseSpec struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	Mode        string          `json:"mode,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Mode        string `json:"mode,omitempty"`
+	// Function and TargetGroup name what the case goes through in the
+	// infrastructure files (albcheck replay --infra): its mode is theirs.
+	Function    string          `json:"function,omitempty"`
+	TargetGroup string          `json:"targetGroup,omitempty"`
 	Event       json.RawMessage `json:"event,omitempty"`
 	Request     *shortRequest   `json:"request,omitempty"`
 	Expect      *Expect         `json:"expect,omitempty"`
@@ -102,6 +106,12 @@ type LoadOptions struct {
 	// line; empty means the fixture file's own folder. Names in a fixture
 	// are relative to the fixture file.
 	Root string
+	// ModeOf, when set and Mode is not, gives each case its mode from the
+	// function or target group it names (its function and targetGroup
+	// fields, empty when it names none, as for a bare event file), whatever
+	// the case says; an error fails the case without running it. albcheck
+	// replay --infra resolves names against the infrastructure files.
+	ModeOf func(function, targetGroup string) (fakeevent.Mode, error)
 	// MaxSize bounds every read of a fixture or golden file, in bytes
 	// (0: inputs.DefaultMaxSize); a file over it is refused by its size,
 	// without being read (an *inputs.TooLargeError).
@@ -127,7 +137,7 @@ func LoadWith(file string, o LoadOptions) ([]*Case, error) {
 		return nil, fmt.Errorf("fixture root: %w", err)
 	}
 	defer root.Close()
-	cases, err := load(file, o.Mode, files, root)
+	cases, err := load(file, o, files, root)
 	if err != nil {
 		return nil, &loadError{file, err}
 	}
@@ -145,7 +155,7 @@ type loadError struct {
 func (e *loadError) Error() string { return e.file + ": " + e.err.Error() }
 func (e *loadError) Unwrap() error { return e.err }
 
-func load(file string, mode fakeevent.Mode, files fixtureFiles, root *os.Root) ([]*Case, error) {
+func load(file string, o LoadOptions, files fixtureFiles, root *os.Root) ([]*Case, error) {
 	doc, err := inputs.ReadIn(root, files.name, files.maxSize)
 	if err != nil {
 		return nil, err
@@ -165,7 +175,11 @@ func load(file string, mode fakeevent.Mode, files fixtureFiles, root *os.Root) (
 				c.Mode = fakeevent.Multi
 			}
 			c.EventJSON = bytes.TrimSpace(trimBOM(doc)) // sent as written
-			c.forceMode(mode)
+			if mode, problem := o.modeFor("", "", ""); problem != nil {
+				c.Problems = append(c.Problems, *problem)
+			} else {
+				c.forceMode(mode)
+			}
 		}
 		return []*Case{c}, nil
 	case validate.KindFixture:
@@ -209,6 +223,10 @@ func load(file string, mode fakeevent.Mode, files fixtureFiles, root *os.Root) (
 				c.Problems = append(c.Problems, f)
 			}
 		}
+		mode, problem := o.modeFor(specs[i].Function, specs[i].TargetGroup, prefix)
+		if problem != nil {
+			c.Problems = append(c.Problems, *problem)
+		}
 		if len(c.Problems) == 0 {
 			if err := c.build(mode, root); err != nil {
 				var bad *fileProblem
@@ -222,6 +240,28 @@ func load(file string, mode fakeevent.Mode, files fixtureFiles, root *os.Root) (
 		cases = append(cases, c)
 	}
 	return cases, nil
+}
+
+// modeFor is the mode a case is forced to, if any: --mode, else the mode
+// of what the case names in the infrastructure files. A name that does not
+// resolve is a problem of the case, at the field that names it.
+func (o LoadOptions) modeFor(function, targetGroup, prefix string) (fakeevent.Mode, *validate.Finding) {
+	if o.Mode != "" || o.ModeOf == nil {
+		return o.Mode, nil
+	}
+	m, err := o.ModeOf(function, targetGroup)
+	if err == nil {
+		return m, nil
+	}
+	pointer := prefix
+	switch {
+	case targetGroup != "":
+		pointer += "/targetGroup"
+	case function != "":
+		pointer += "/function"
+	}
+	f := validate.NewFinding(validate.FIX001, pointer, "--infra: "+err.Error())
+	return "", &f
 }
 
 // build makes the case's event; root is the fixture root, open.

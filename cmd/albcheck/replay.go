@@ -32,6 +32,7 @@ type replayOptions struct {
 	update   bool
 	color    string
 	maxSize  int64
+	infra    []string
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -71,6 +72,12 @@ values or null for absent, body json, equals or golden file), replacing only
 those values, so that the same answers then pass; it writes nothing when every
 expectation holds.
 
+--infra FILE takes each case's mode from the project's infrastructure code (see
+albcheck infra), unless --mode: the mode of the target group named by the case's
+"targetGroup", or of the one its "function" sits behind, else of the deployed
+--function's, else of the only Lambda target group. It replaces the mode the case
+says, as --mode does; a name that matches nothing fails the case.
+
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
 or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
 stopped the run, after printing the results finished before it.`,
@@ -78,7 +85,8 @@ stopped the run, after printing the results finished before it.`,
   albcheck replay --exec 'python3 handler.py' --run 'orders' fixtures/
   albcheck replay --invoke-url http://127.0.0.1:9000 fixtures/
   albcheck replay --cmd bin/orders --update fixtures/      # record answers into expectations and golden files
-  albcheck replay --cmd bin/orders --shard 2/4 --format junit fixtures/ > shard2.xml`,
+  albcheck replay --cmd bin/orders --shard 2/4 --format junit fixtures/ > shard2.xml
+  albcheck replay --cmd bin/orders --infra examples/orders/template.yaml fixtures/   # each case in its target group's mode`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				o.paths, o.cmdArgs = args[:dash], args[dash:]
@@ -91,6 +99,7 @@ stopped the run, after printing the results finished before it.`,
 	f := cmd.Flags()
 	addHandlerFlags(f, &o.handlerOptions)
 	f.StringVar(&o.mode, "mode", "", "target-group mode for every fixture: single or multi (default: each fixture's)")
+	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.BoolVar(&o.strict, "strict", false, "warnings fail too")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print failing fixtures only")
@@ -120,6 +129,14 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		mode = fakeevent.Mode(o.mode)
 	default:
 		return usageError("unknown mode %q (want single or multi)", o.mode)
+	}
+	var modeOf func(function, targetGroup string) (fakeevent.Mode, error)
+	if len(o.infra) > 0 && mode == "" {
+		m, err := loadInfraModes(o.infra)
+		if err != nil {
+			return err
+		}
+		modeOf = m.modeOf(o.function)
 	}
 	var runRe *regexp.Regexp
 	if o.run != "" {
@@ -158,7 +175,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		for in := range seq {
 			loaded, err := []*replay.Case(nil), in.Err
 			if err == nil {
-				loaded, err = replay.LoadWith(in.Path, replay.LoadOptions{Mode: mode, Root: in.Root, MaxSize: o.maxSize})
+				loaded, err = replay.LoadWith(in.Path, replay.LoadOptions{Mode: mode, ModeOf: modeOf, Root: in.Root, MaxSize: o.maxSize})
 			}
 			if err != nil {
 				unreadable++

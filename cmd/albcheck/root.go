@@ -36,6 +36,9 @@ ALB cannot use becomes a 502 for your users.`,
   # Check request events, responses and fixtures in CI
   albcheck validate --format github testdata/
 
+  # How the ALB and the functions are wired in a SAM template, checked
+  albcheck infra examples/orders/template.yaml
+
   # The event a real ALB sends for a curl-like request
   albcheck fake POST /orders --json '{"item":"book"}'
 
@@ -51,6 +54,6 @@ ALB cannot use becomes a 502 for your users.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see %s --help)", err, c.CommandPath())
 	})
-	root.AddCommand(newValidateCmd(s), newSchemaCmd(s), newRulesCmd(s), newFakeCmd(s), newReplayCmd(s), newServeCmd(s))
+	root.AddCommand(newValidateCmd(s), newSchemaCmd(s), newRulesCmd(s), newFakeCmd(s), newReplayCmd(s), newServeCmd(s), newInfraCmd(s))
 	return root
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/albcheck/albcheck/infra"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/spf13/cobra"
 )
@@ -17,7 +18,8 @@ func newRulesCmd(s *streams) *cobra.Command {
 		Example: "  albcheck rules\n  albcheck rules --format json | jq '.[] | select(.severity == \"error\")'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rules := validate.Rules()
+			// The document rules, then the wiring rules of albcheck infra.
+			rules := append(validate.Rules(), infra.Rules()...)
 			switch format {
 			case "json":
 				type row struct {

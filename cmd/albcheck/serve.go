@@ -26,6 +26,8 @@ type serveOptions struct {
 	healthCodes    string
 	targetGroup    string
 	idleTimeout    time.Duration
+	infra          []string
+	modeSet        bool
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -49,12 +51,17 @@ is closed, and a client that stops sending its body for that long gets 408.
 --record DIR saves every exchange as a fixture for albcheck replay (authorization and
 cookie values redacted unless --record-secrets). Numbering continues after the files
 already in DIR; nothing there is replaced or written through a link. Ctrl-C drains
-in-flight requests and stops the function's processes.`,
+in-flight requests and stops the function's processes.
+
+--infra FILE takes the mode from the project's infrastructure code (see albcheck
+infra), unless --mode: the mode of the target group the deployed --function sits
+behind, else of the only Lambda target group.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i http://127.0.0.1:8080/api/search?q=go
   curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
   albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
-  albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s`,
+  albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s
+  albcheck serve --cmd bin/orders --infra examples/orders/template.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				if dash > 0 {
@@ -64,12 +71,14 @@ in-flight requests and stops the function's processes.`,
 			} else if len(args) > 0 {
 				return usageError("serve takes no arguments (function arguments go after --)")
 			}
+			o.modeSet = cmd.Flags().Changed("mode")
 			return runServe(cmd.Context(), o, s)
 		},
 	}
 	f := cmd.Flags()
 	addHandlerFlags(f, &o.handlerOptions)
 	f.StringVar(&o.mode, "mode", "single", "target-group mode: single or multi (multi-value headers on)")
+	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	f.StringVar(&o.logFormat, "log-format", "text", "access log: text or json")
 	f.StringVar(&o.record, "record", "", "save every exchange as a fixture file in this directory")
@@ -88,6 +97,17 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	}
 	if o.mode != "single" && o.mode != "multi" {
 		return usageError("unknown mode %q (want single or multi)", o.mode)
+	}
+	if len(o.infra) > 0 && !o.modeSet {
+		m, err := loadInfraModes(o.infra)
+		if err != nil {
+			return err
+		}
+		mode, err := m.only(o.function)
+		if err != nil {
+			return err
+		}
+		o.mode = string(mode)
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usageError("unknown --log-format %q (want text or json)", o.logFormat)

@@ -31,6 +31,7 @@ type validateOptions struct {
 	workers  int
 	color    string
 	engine   string
+	infra    []string
 }
 
 const defaultMaxSize = inputs.DefaultMaxSize
@@ -49,11 +50,16 @@ or set with --kind; its mode (multi-value headers off or on) likewise, or --mode
 Exit status: 0 when every input passes, 1 when any fails, 2 for usage errors or
 when no input could be read, 130 (SIGINT) or 143 (SIGTERM) when a signal
 stopped the run, after printing the results finished before it. Warnings fail
-only with --strict.`,
+only with --strict.
+
+--infra FILE takes the mode from the project's infrastructure code (see albcheck
+infra): the mode of its only Lambda target group. Documents do not say which
+function they are for, so with several Lambda target groups give --mode.`,
 		Example: `  albcheck validate testdata/
   albcheck validate --strict --format github 'events/*.json'
   my-handler < event.json | albcheck validate --kind response --mode multi -
-  albcheck validate --format junit fixtures/ > albcheck-junit.xml`,
+  albcheck validate --format junit fixtures/ > albcheck-junit.xml
+  albcheck validate --infra examples/orders/template.yaml examples/documents/valid/get-order-event.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return runValidate(cmd.Context(), o, s)
@@ -69,6 +75,7 @@ only with --strict.`,
 	f.Int64Var(&o.maxSize, "max-size", defaultMaxSize, "refuse documents larger than this many bytes")
 	f.IntVarP(&o.workers, "workers", "j", runtime.GOMAXPROCS(0), "documents checked in parallel")
 	f.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
 	f.StringVar(&o.engine, "engine", "fast", "fast: a single Go pass decides clean documents, the rest go through the reference engine; reference: always gojsonschema and the rules (same findings, slower)")
 	for name, values := range map[string][]string{
 		"kind":   {"auto", "request", "response", "fixture"},
@@ -90,6 +97,15 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	mode, err := validate.ParseMode(o.mode)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if len(o.infra) > 0 && mode == validate.ModeAuto {
+		m, err := loadInfraModes(o.infra)
+		if err != nil {
+			return err
+		}
+		if mode, err = m.only(""); err != nil {
+			return err
+		}
 	}
 	engine, err := validate.ParseEngine(o.engine)
 	if err != nil {
