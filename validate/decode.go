@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,8 +36,15 @@ func parse(doc []byte, fs *findings) document {
 		off := firstInvalidUTF8(doc)
 		fs.addAt(JSON002, "", fmt.Sprintf("invalid UTF-8 at byte %d", off), doc, off)
 	}
-	keys, depth := scanShape(doc)
-	v, err := decode(doc, depth)
+	if v, dup, ok := fastDecode(doc); ok {
+		d.value, d.ok = v, true
+		if dup {
+			duplicates(doc, fs)
+		}
+		return d
+	}
+	keys, _ := scanShape(doc)
+	v, err := decode(doc)
 	if err != nil {
 		var se *json.SyntaxError
 		switch {
@@ -67,18 +73,23 @@ func parse(doc []byte, fs *findings) document {
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
 	if keys != numbersAndEntries(v) {
-		dups, total := scanDuplicates(doc, maxDuplicateFindings)
-		for _, dup := range dups {
-			fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
-		}
-		if total > len(dups) {
-			// Each finding's position costs a pass over the bytes before
-			// it: a file of 80,000 repeated keys must not cost 80,000
-			// passes (it took over two minutes).
-			fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", total-len(dups)), doc, dups[len(dups)-1].offset)
-		}
+		duplicates(doc, fs)
 	}
 	return d
+}
+
+// duplicates reports the repeated keys of a document that decoded.
+func duplicates(doc []byte, fs *findings) {
+	dups, total := scanDuplicates(doc, maxDuplicateFindings)
+	for _, dup := range dups {
+		fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
+	}
+	if total > len(dups) {
+		// Each finding's position costs a pass over the bytes before it:
+		// a file of 80,000 repeated keys must not cost 80,000 passes (it
+		// took over two minutes).
+		fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", total-len(dups)), doc, dups[len(dups)-1].offset)
+	}
 }
 
 // maxDuplicateFindings bounds the JSON-003 findings of one document; the
@@ -150,23 +161,12 @@ func scanShape(b []byte) (keys, depth int) {
 // the way encoding/json refuses them.
 const maxDepth = 10000
 
-// decode decodes a document once, into the value gojsonschema takes (numbers
-// as json.Number).
-//
-// The happy path uses github.com/goccy/go-json, which decodes a 1 KB event
-// into any about three times faster than encoding/json (BENCHMARKS.md). Its
-// float64 numbers become json.Number in numbersAndEntries, a walk the
-// duplicate-key check needs anyway. Anything it refuses goes through
-// encoding/json, whose errors (with their offsets) are what users see; so do
-// documents nested deeper than encoding/json allows, which a recursive decoder
-// should not be handed. Numbers too large for a float64 take the exact path
-// (json.Decoder with UseNumber).
-func decode(doc []byte, depth int) (any, error) {
+// decode decodes a document that fastDecode did not take: one with a
+// syntax error (encoding/json's error, with its offset, is what users see),
+// a number beyond float64 (json.Decoder with UseNumber keeps its text), or
+// nesting beyond maxDepth (refused as encoding/json refuses it).
+func decode(doc []byte) (any, error) {
 	var v any
-	if depth <= maxDepth && gojson.Unmarshal(doc, &v) == nil {
-		return topNumber(v), nil
-	}
-	v = nil
 	err := json.Unmarshal(doc, &v)
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {

@@ -5,15 +5,16 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 
 	gojson "github.com/goccy/go-json"
 )
 
-// FuzzDecodeAgrees guards the fast decoder: whatever bytes come in,
-// github.com/goccy/go-json must accept exactly what encoding/json accepts and
-// decode it to the same value, since only encoding/json's verdict is shown to
-// users and goccy's value is what gets validated.
+// FuzzDecodeAgrees guards the fast decoder fakeevent and replay use: whatever
+// bytes come in, github.com/goccy/go-json must accept exactly what
+// encoding/json accepts and decode it to the same value. (validate itself
+// decodes with fastDecode, held to encoding/json by FuzzFastDecodeAgrees.)
 func FuzzDecodeAgrees(f *testing.F) {
 	for _, glob := range []string{"../testdata/rules/*/*.json", "../examples/documents/*/*.json", "../../shared/conformance/*/*.json"} {
 		files, _ := filepath.Glob(glob)
@@ -29,7 +30,7 @@ func FuzzDecodeAgrees(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		_, depth := scanShape(doc)
 		if depth > maxDepth {
-			return // decode never hands these to goccy
+			return // deeper than encoding/json goes
 		}
 		var std, fast any
 		stdErr := json.Unmarshal(doc, &std)
@@ -53,4 +54,67 @@ func errorsAs(err error, target **json.UnmarshalTypeError) bool {
 		*target = te
 	}
 	return ok
+}
+
+// FuzzFastDecodeAgrees holds the one-pass decoder to the three-pass path it
+// replaced (scanShape, goccy or encoding/json, numbersAndEntries): the same
+// value and the same verdict on repeated keys for every document it
+// accepts, and it accepts every document the old path did but those with a
+// number beyond float64 or nesting beyond maxDepth.
+func FuzzFastDecodeAgrees(f *testing.F) {
+	for _, glob := range []string{"../testdata/rules/*/*.json", "../examples/documents/*/*.json", "../../shared/conformance/*/*.json", "../fixtures/*.json"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil && len(b) < 8<<10 {
+				f.Add(b)
+			}
+		}
+	}
+	for _, s := range []string{`{"a":1,}`, `{"a":1}x`, `[1,2,]`, `{"a":"\ud800"}`, `{"a":"\ud800\u0041"}`, `{"a":"\ud83d\ude00"}`, `{"a":1e400}`, `{"a":"\u00e9\/"}`, `{"a":-0.0e-0}`, "{\"a\":\"\xff\xfe\"}", `{"a":1,"a":2}`, `{"a":{"b":1},"c":{"b":2}}`, `-0`, `123456789012345678`, `1.5E+3`, `"x"`, `[[]]`, `{"a":"\t"}`, "{\"a\":\"\t\"}", `01`, `{"a":1e-400}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		fast, dup, ok := fastDecode(doc)
+		keys, depth := scanShape(doc)
+		old, err := decode(doc)
+		if !ok {
+			if err == nil && depth <= maxDepth && !hasWideNumber(old) {
+				t.Fatalf("the one-pass decoder refuses what the old path takes: %q", doc)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("the one-pass decoder takes what the old path refuses (%v): %q", err, doc)
+		}
+		oldDup := keys != numbersAndEntries(old)
+		if !reflect.DeepEqual(fast, old) {
+			t.Fatalf("values differ for %q:\none-pass %#v\nold      %#v", doc, fast, old)
+		}
+		if dup != oldDup {
+			t.Fatalf("repeated keys: one-pass %v, old %v, for %q", dup, oldDup, doc)
+		}
+	})
+}
+
+// hasWideNumber reports whether a value holds a number a float64 cannot
+// hold (the old path keeps its text).
+func hasWideNumber(v any) bool {
+	switch x := v.(type) {
+	case json.Number:
+		_, err := strconv.ParseFloat(string(x), 64)
+		return err != nil
+	case map[string]any:
+		for _, e := range x {
+			if hasWideNumber(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasWideNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
 }

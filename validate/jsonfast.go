@@ -1,0 +1,352 @@
+package validate
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// fastDecode decodes a document the way decode does (numbers as
+// json.Number in the form a float64 prints, strings as encoding/json
+// unquotes them) in one pass that also tells whether a key repeats, where
+// scanShape, goccy and numbersAndEntries took three: on the 1 KB events of
+// BENCHMARKS.md the decode was half of validate's time.
+//
+// Hand-written because no decoder does those three at once. It only ever
+// answers for documents encoding/json accepts: anything else (a syntax
+// error, a number beyond float64, nesting beyond maxDepth) gives ok=false
+// and the document goes the old way, whose errors users see.
+// FuzzFastDecodeAgrees holds it to encoding/json's values.
+//
+// Strings point into one copy of the document (unsafe.String) rather than
+// each getting its own allocation: the copy is never written, so they stay
+// immutable, and it lives as long as any of them.
+func fastDecode(doc []byte) (v any, dupKeys, ok bool) {
+	d := fastDecoder{buf: append([]byte(nil), doc...)}
+	d.ws()
+	v, ok = d.value(0)
+	if !ok {
+		return nil, false, false
+	}
+	d.ws()
+	if d.i != len(d.buf) {
+		return nil, false, false
+	}
+	return v, d.dup, true
+}
+
+type fastDecoder struct {
+	buf []byte
+	i   int
+	dup bool
+}
+
+func (d *fastDecoder) ws() {
+	for d.i < len(d.buf) {
+		switch d.buf[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) value(depth int) (any, bool) {
+	if d.i >= len(d.buf) {
+		return nil, false
+	}
+	switch c := d.buf[d.i]; {
+	case c == '{':
+		if depth >= maxDepth {
+			return nil, false
+		}
+		d.i++
+		m := map[string]any{}
+		d.ws()
+		if d.i < len(d.buf) && d.buf[d.i] == '}' {
+			d.i++
+			return m, true
+		}
+		for {
+			d.ws()
+			if d.i >= len(d.buf) || d.buf[d.i] != '"' {
+				return nil, false
+			}
+			k, ok := d.str()
+			if !ok {
+				return nil, false
+			}
+			d.ws()
+			if d.i >= len(d.buf) || d.buf[d.i] != ':' {
+				return nil, false
+			}
+			d.i++
+			d.ws()
+			e, ok := d.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			if _, seen := m[k]; seen {
+				d.dup = true
+			}
+			m[k] = e
+			d.ws()
+			if d.i >= len(d.buf) {
+				return nil, false
+			}
+			if d.buf[d.i] == '}' {
+				d.i++
+				return m, true
+			}
+			if d.buf[d.i] != ',' {
+				return nil, false
+			}
+			d.i++
+		}
+	case c == '[':
+		if depth >= maxDepth {
+			return nil, false
+		}
+		d.i++
+		a := []any{}
+		d.ws()
+		if d.i < len(d.buf) && d.buf[d.i] == ']' {
+			d.i++
+			return a, true
+		}
+		for {
+			d.ws()
+			e, ok := d.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			a = append(a, e)
+			d.ws()
+			if d.i >= len(d.buf) {
+				return nil, false
+			}
+			if d.buf[d.i] == ']' {
+				d.i++
+				return a, true
+			}
+			if d.buf[d.i] != ',' {
+				return nil, false
+			}
+			d.i++
+		}
+	case c == '"':
+		return d.str()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) literal(word string) bool {
+	if len(d.buf)-d.i < len(word) || string(d.buf[d.i:d.i+len(word)]) != word {
+		return false
+	}
+	d.i += len(word)
+	return true
+}
+
+// number reads a number by JSON's grammar and gives it as decode does: the
+// float64 it is, printed back ('f', shortest).
+func (d *fastDecoder) number() (any, bool) {
+	start := d.i
+	if d.buf[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.buf) && d.buf[d.i] >= '0' && d.buf[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case d.i < len(d.buf) && d.buf[d.i] == '0':
+		d.i++
+	case digits() == 0:
+		return nil, false
+	}
+	plain := true
+	if d.i < len(d.buf) && d.buf[d.i] == '.' {
+		d.i++
+		plain = false
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if d.i < len(d.buf) && (d.buf[d.i] == 'e' || d.buf[d.i] == 'E') {
+		d.i++
+		plain = false
+		if d.i < len(d.buf) && (d.buf[d.i] == '+' || d.buf[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	text := d.buf[start:d.i]
+	// An integer of up to 15 digits is a float64 exactly and prints back
+	// as written ("-0" too).
+	if plain && len(text) <= 15 {
+		return json.Number(unsafe.String(&text[0], len(text))), true
+	}
+	f, err := strconv.ParseFloat(unsafe.String(&text[0], len(text)), 64)
+	if err != nil {
+		return nil, false // beyond float64: the exact path keeps the text
+	}
+	return floatNumber(f), true
+}
+
+// str reads a string token as encoding/json unquotes it: escapes decoded,
+// a lone surrogate and each invalid UTF-8 byte as U+FFFD; a control
+// character is a syntax error.
+func (d *fastDecoder) str() (string, bool) {
+	d.i++ // the opening quote
+	start := d.i
+	for d.i < len(d.buf) {
+		// Eight bytes at a time while none of them needs a look: a 1 MB
+		// base64 body is one string.
+		for d.i+8 <= len(d.buf) && plainWord(binary.LittleEndian.Uint64(d.buf[d.i:])) {
+			d.i += 8
+		}
+		if d.i >= len(d.buf) {
+			break
+		}
+		c := d.buf[d.i]
+		switch {
+		case c == '"':
+			s := d.buf[start:d.i]
+			d.i++
+			if len(s) == 0 {
+				return "", true
+			}
+			return unsafe.String(&s[0], len(s)), true
+		case c == '\\' || c >= utf8.RuneSelf:
+			return d.slowStr(start)
+		case c < 0x20:
+			return "", false
+		}
+		d.i++
+	}
+	return "", false
+}
+
+// plainWord reports whether eight bytes of a string hold no quote, no
+// backslash, no control character and nothing beyond ASCII (the bit tricks
+// of "Bit Twiddling Hacks": a byte below n, a byte equal to c).
+func plainWord(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
+	below := (x - lo*0x20) & ^x & hi
+	return (below|zero(x^(lo*'"'))|zero(x^(lo*'\\'))|(x&hi)) == 0
+}
+
+func (d *fastDecoder) slowStr(start int) (string, bool) {
+	out := append([]byte(nil), d.buf[start:d.i]...)
+	for d.i < len(d.buf) {
+		c := d.buf[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(out), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			if d.i+1 >= len(d.buf) {
+				return "", false
+			}
+			e := d.buf[d.i+1]
+			d.i += 2
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := d.hex4()
+				if !ok {
+					return "", false
+				}
+				if utf16.IsSurrogate(r) {
+					// A pair when a \u escape of the low half follows;
+					// otherwise the lone half is U+FFFD, as encoding/json
+					// has it, and what follows is read on its own.
+					if d.i+1 < len(d.buf) && d.buf[d.i] == '\\' && d.buf[d.i+1] == 'u' {
+						save := d.i
+						d.i += 2
+						r2, ok := d.hex4()
+						if !ok {
+							return "", false
+						}
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							out = utf8.AppendRune(out, dec)
+							continue
+						}
+						d.i = save
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			d.i++
+		default:
+			r, size := utf8.DecodeRune(d.buf[d.i:])
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, d.buf[d.i:d.i+size]...)
+			}
+			d.i += size
+		}
+	}
+	return "", false
+}
+
+func (d *fastDecoder) hex4() (rune, bool) {
+	if len(d.buf)-d.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.buf[d.i : d.i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+	}
+	d.i += 4
+	return r, true
+}
