@@ -28,6 +28,22 @@ const (
 	condNever // a condition that cannot be honoured: the rule never matches
 )
 
+// cost ranks the kinds of condition by what testing one costs.
+func (k condKind) cost() int {
+	switch k {
+	case condNever:
+		return 0
+	case condMethod, condSourceIP:
+		return 1
+	case condPath, condHost:
+		return 2
+	case condHeader:
+		return 3
+	default: // query strings are parsed and decoded
+		return 4
+	}
+}
+
 // condition is a listener rule condition compiled once. Any one of its
 // values may match ("You can specify up to three match evaluations per
 // condition ... The condition is satisfied if one of the strings matches",
@@ -35,6 +51,7 @@ const (
 type condition struct {
 	kind    condKind
 	header  string   // http-header: the name, matched case-insensitively
+	slot    int      // http-header: the name's index in the request's header cache
 	globs   []glob   // path-pattern, host-header, http-header
 	methods []string // http-request-method
 	query   []queryPair
@@ -146,13 +163,48 @@ func compileAll(values []string, syn globSyntax) []glob {
 // request is a Request being routed, with what the conditions look at
 // worked out once, on first use.
 type request struct {
-	*Request
-	host       string // the Host header's name without its port
-	hostDone   bool
-	query      []pair // decoded key/value pairs of RawQuery
+	Request
+	host     string // the Host header's name without its port
+	hostDone bool
+	// The decoded key/value pairs of RawQuery: the first ones in an array
+	// (a slice of it would make the request escape to the heap), the rest
+	// in more.
+	queryN     int
 	queryDone  bool
 	queryArray [8]pair
+	more       []pair
 	client     netip.Addr
+
+	// The values of the headers the rules look at, found in one pass over
+	// Headers rather than one per condition: headerNames[i] (lower case) has
+	// headers[i]. headerSplit[i] is set when the request sends the name in
+	// two spellings (two map entries), which the conditions then scan.
+	headerNames []string
+	headersDone bool
+	headers     [maxIndexedHeaders][]string
+	headerSplit [maxIndexedHeaders]bool
+}
+
+// maxIndexedHeaders is how many header names a request caches; conditions
+// on further names scan the headers.
+const maxIndexedHeaders = 8
+
+func (r *request) indexHeaders() {
+	if r.headersDone {
+		return
+	}
+	r.headersDone = true
+	names := r.headerNames[:min(len(r.headerNames), maxIndexedHeaders)]
+	for name, values := range r.Headers {
+		for i, want := range names {
+			if len(name) == len(want) && strings.EqualFold(name, want) {
+				if r.headers[i] != nil {
+					r.headerSplit[i] = true
+				}
+				r.headers[i] = values
+			}
+		}
+	}
 }
 
 type pair struct{ key, value string }
@@ -168,6 +220,17 @@ func (c *condition) matches(r *request) bool {
 	case condHeader:
 		// "If the same header appears multiple times in the request, we
 		// search them in order until a match is found" (headerAPIPage).
+		if c.slot < len(r.headers) {
+			r.indexHeaders()
+			if !r.headerSplit[c.slot] {
+				for _, v := range r.headers[c.slot] {
+					if anyGlob(c.globs, v) {
+						return true
+					}
+				}
+				return false
+			}
+		}
 		for name, values := range r.Headers {
 			if !strings.EqualFold(name, c.header) {
 				continue
@@ -191,9 +254,11 @@ func (c *condition) matches(r *request) bool {
 		// is satisfied if one of them is found in the query string"
 		// (queryAPIPage); a pair without a key matches any key ("any key set
 		// to example", conditionsPage).
-		for _, p := range r.pairs() {
-			for i := range c.query {
-				q := &c.query[i]
+		r.parseQuery()
+		for i := range r.queryN + len(r.more) {
+			p := r.pair(i)
+			for j := range c.query {
+				q := &c.query[j]
 				if (q.key == nil || q.key.match(p.key)) && q.value.match(p.value) {
 					return true
 				}
@@ -270,15 +335,14 @@ func stripPort(h string) string {
 	return h[:i]
 }
 
-// pairs splits the query string at '&' into key/value pairs at the first
-// '=', each percent-decoded. A parameter without '=' is a key with an
-// empty value, as url.ParseQuery reads it.
-func (r *request) pairs() []pair {
+// parseQuery splits the query string at '&' into key/value pairs at the
+// first '=', each percent-decoded. A parameter without '=' is a key with
+// an empty value, as url.ParseQuery reads it.
+func (r *request) parseQuery() {
 	if r.queryDone {
-		return r.query
+		return
 	}
 	r.queryDone = true
-	r.query = r.queryArray[:0]
 	q := r.RawQuery
 	for q != "" {
 		var part string
@@ -287,7 +351,20 @@ func (r *request) pairs() []pair {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		r.query = append(r.query, pair{percentDecode(k), percentDecode(v)})
+		p := pair{percentDecode(k), percentDecode(v)}
+		if r.queryN < len(r.queryArray) {
+			r.queryArray[r.queryN] = p
+			r.queryN++
+		} else {
+			r.more = append(r.more, p)
+		}
 	}
-	return r.query
+}
+
+// pair is the i-th pair of the query string.
+func (r *request) pair(i int) *pair {
+	if i < r.queryN {
+		return &r.queryArray[i]
+	}
+	return &r.more[i-r.queryN]
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/albcheck/albcheck/infra"
@@ -29,8 +30,11 @@ type Options struct {
 type Router struct {
 	listener *infra.Listener
 	rules    []compiledRule
-	def      *plan
-	problems []Problem
+	// headerNames are the names the http-header conditions look at, in
+	// lower case, each once; a condition's slot indexes it.
+	headerNames []string
+	def         *plan
+	problems    []Problem
 
 	mu  sync.Mutex
 	rnd *rand.Rand
@@ -59,8 +63,20 @@ func Compile(l *infra.Listener, opts Options) *Router {
 	for _, rule := range rules {
 		cr := compiledRule{name: rule.Name, priority: rule.Priority}
 		for _, c := range rule.Conditions {
-			cr.conditions = append(cr.conditions, compileCondition(c, rule.Name, &r.problems))
+			cc := compileCondition(c, rule.Name, &r.problems)
+			if cc.kind == condHeader {
+				name := strings.ToLower(cc.header)
+				cc.slot = slices.Index(r.headerNames, name)
+				if cc.slot < 0 {
+					cc.slot = len(r.headerNames)
+					r.headerNames = append(r.headerNames, name)
+				}
+			}
+			cr.conditions = append(cr.conditions, cc)
 		}
+		// All conditions must hold, so their order is free: the cheap ones
+		// first, to fail fast.
+		slices.SortStableFunc(cr.conditions, func(a, b condition) int { return cmp.Compare(a.kind.cost(), b.kind.cost()) })
 		cr.plan = compilePlan(rule.Actions, rule.Name, l.Protocol, &r.problems, rule.Source)
 		r.rules = append(r.rules, cr)
 	}
@@ -86,7 +102,7 @@ func (r *Router) Listener() *infra.Listener { return r.listener }
 // for a rule are met, then its actions are performed", rulesPage), or the
 // default actions.
 func (r *Router) Route(req Request) Decision {
-	rq := request{Request: &req}
+	rq := request{Request: req, headerNames: r.headerNames}
 	rq.client = req.ClientIP.Unmap()
 	for i := range r.rules {
 		rule := &r.rules[i]
