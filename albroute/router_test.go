@@ -268,3 +268,37 @@ func decisionEqual(a, b Decision) bool {
 		a.Status == b.Status && a.ContentType == b.ContentType && a.Body == b.Body && a.Location == b.Location &&
 		a.Reason == b.Reason && slices.Equal(a.NotEmulated, b.NotEmulated)
 }
+
+// TestConcurrentRoute routes from several goroutines through one Router
+// (run with -race): serve calls Route from every connection.
+func TestConcurrentRoute(t *testing.T) {
+	t.Parallel()
+	l := twentyRules()
+	l.Rules = append(l.Rules, rule("weighted", 500, infra.Action{Type: "forward", Forward: []infra.WeightedTargetGroup{{TargetGroup: "a", Weight: 1}, {TargetGroup: "b", Weight: 1}}}))
+	r := Compile(l, Options{Seed: 3})
+	done := make(chan map[string]int)
+	for range 4 {
+		go func() {
+			count := map[string]int{}
+			for i := range 500 {
+				req := get("/x?version=v99")
+				req.Headers = map[string][]string{"X-Tenant": {"tenant-2"}}
+				if i%2 == 0 {
+					req.Path = "/api/orders/1"
+					req.Host = "shop.example.com"
+				}
+				count[r.Route(req).TargetGroup]++
+			}
+			done <- count
+		}()
+	}
+	total := map[string]int{}
+	for range 4 {
+		for k, v := range <-done {
+			total[k] += v
+		}
+	}
+	if total["orders-tg"] != 1000 || total["a"]+total["b"] != 1000 || total["a"] == 0 || total["b"] == 0 {
+		t.Errorf("counts %v", total)
+	}
+}
