@@ -16,7 +16,11 @@ func fixed(status, contentType, body string) infra.Action {
 	return infra.Action{Type: "fixed-response", FixedResponse: &infra.FixedResponse{StatusCode: status, ContentType: contentType, MessageBody: body}}
 }
 
+// rule is a rule with the conditions, or one matching every request.
 func rule(name string, priority int, action infra.Action, conds ...infra.Condition) *infra.Rule {
+	if len(conds) == 0 {
+		conds = []infra.Condition{cond("path-pattern", "*")}
+	}
 	return &infra.Rule{Name: name, Priority: priority, Conditions: conds, Actions: []infra.Action{action}}
 }
 

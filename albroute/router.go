@@ -62,6 +62,12 @@ func Compile(l *infra.Listener, opts Options) *Router {
 	slices.SortStableFunc(rules, func(a, b *infra.Rule) int { return cmp.Compare(a.Priority, b.Priority) })
 	for _, rule := range rules {
 		cr := compiledRule{name: rule.Name, priority: rule.Priority}
+		if len(rule.Conditions) == 0 {
+			// "Each rule consists of a priority, one or more actions, and one
+			// or more conditions" (rulesPage): only the default rule has none.
+			r.problems = append(r.problems, Problem{Rule: rule.Name, Source: rule.Source,
+				Message: "rule without conditions: the ALB requires at least one; emulated as matching every request"})
+		}
 		for _, c := range rule.Conditions {
 			cc := compileCondition(c, rule.Name, &r.problems)
 			if cc.kind == condHeader {
@@ -120,8 +126,8 @@ func Route(l *infra.Listener, req Request) Decision {
 }
 
 func (cr *compiledRule) matches(r *request) bool {
-	// All conditions must match; a rule without conditions matches every
-	// request (only the default rule has none in the ALB).
+	// All conditions must match; a rule without conditions (a problem)
+	// matches every request.
 	for i := range cr.conditions {
 		if !cr.conditions[i].matches(r) {
 			return false

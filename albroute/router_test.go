@@ -302,3 +302,14 @@ func TestConcurrentRoute(t *testing.T) {
 		t.Errorf("counts %v", total)
 	}
 }
+
+func TestRuleWithoutConditions(t *testing.T) {
+	t.Parallel()
+	r := Compile(httpListener(&infra.Rule{Name: "bare", Priority: 1, Actions: []infra.Action{forward("x")}}), Options{})
+	if d := r.Route(get("/anything")); d.Rule != "bare" {
+		t.Errorf("got %s, want the bare rule", d)
+	}
+	if ps := r.Problems(); len(ps) != 1 || !strings.Contains(ps[0].Message, "without conditions") {
+		t.Errorf("problems: %v", ps)
+	}
+}
