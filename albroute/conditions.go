@@ -74,7 +74,10 @@ var (
 	// request, which the ALB forwards with its percent-encoding (alb-contract:
 	// "The path keeps its percent-encoding"). A path with an encoded
 	// character is matched by writing the escape in the pattern
-	// (/caf%C3%A9).
+	// (/caf%C3%A9), as users report
+	// (https://twelvescompany.co.uk/post/how-to-properly-format-url-path-in-aws-elb-path-rule).
+	// The guide does not say it in so many words: this is the reading that
+	// fits what it does say.
 	pathSyntax = globSyntax{}
 	// "A hostname is case-insensitive"; wildcards * and ?.
 	hostSyntax = globSyntax{fold: true}

@@ -8,7 +8,9 @@ import (
 )
 
 // redirectAPIPage documents each component of a redirect and its reserved
-// keywords; actionsPage ("Redirect actions") the same with examples.
+// keywords; actionsPage ("Redirect actions") the same with examples, and
+// which component each keyword may be used in (also in the guide's source,
+// https://github.com/awsdocs/elb-application-load-balancers-user-guide/blob/master/doc_source/load-balancer-listeners.md#redirect-actions).
 const redirectAPIPage = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RedirectActionConfig.html"
 
 // placeholder is a reserved keyword of a redirect.
@@ -184,8 +186,12 @@ func contains(list []placeholder, p placeholder) bool {
 
 // location builds the Location header: protocol://hostname:port/path?query
 // ("A URI consists of the following components", redirectAPIPage). The
-// port is always written, the listener's when kept, as the ALB's Location
-// does (https://example.com:443/...). The '?' is added only when the query
+// port is always written, the listener's when kept: the guide gives each
+// console example as the URL it is "equivalent to", port included
+// ("https://#{host}:40443/#{path}?#{query}",
+// "#{protocol}://#{host}:#{port}/new/#{path}?#{query}", actionsPage), and
+// the console shows an HTTPS redirect as "HTTPS://#{host}:443/#{path}?#{query}".
+// The '?' is added only when the query
 // is not empty; a Query set in the action replaces the request's query
 // unless it uses #{query} ("#{query}&value=xyz" appends). Components "are
 // not percent-encoded": the request's path and query are copied as
