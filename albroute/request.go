@@ -107,6 +107,7 @@ type Problem struct {
 	Message string
 }
 
+// String is the problem as serve logs it: file:line: rule: message.
 func (p Problem) String() string {
 	at := p.Source.File
 	if at != "" && p.Source.Line > 0 {
