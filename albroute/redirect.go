@@ -115,6 +115,11 @@ func compileRedirect(a infra.Action, listenerProtocol string, cannot func(infra.
 		// "Do not include the leading "?", as it is automatically added."
 		problem(a.Source, "redirect query %q starts with '?': the ALB adds one itself, so the Location holds two", rd.Query)
 	}
+	if proto == "#{protocol}" && orDefault(rd.Host, "#{host}") == "#{host}" && port == "#{port}" && path == "/#{path}" {
+		// "You must modify at least one of the following components to
+		// avoid a redirect loop: protocol, hostname, port, or path."
+		problem(a.Source, "redirect keeps the protocol, host, port and path: it redirects to itself (a loop); the ALB refuses it")
+	}
 	comp := func(name, s string) template {
 		tpl, bad := splitTemplate(s, allowed[name])
 		for _, b := range bad {

@@ -115,4 +115,15 @@ func TestRedirectKeywordOutOfPlace(t *testing.T) {
 	}
 }
 
+func TestRedirectLoop(t *testing.T) {
+	t.Parallel()
+	r := Compile(httpListener(rule("loop", 1, redirect(infra.Redirect{Query: "a=1", StatusCode: "HTTP_302"}))), Options{})
+	if ps := r.Problems(); len(ps) != 1 || !strings.Contains(ps[0].Message, "loop") {
+		t.Errorf("problems: %v", ps)
+	}
+	if d := r.Route(get("/p")); d.Location != "http://example.com:80/p?a=1" {
+		t.Errorf("got %s", d)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
