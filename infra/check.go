@@ -315,12 +315,14 @@ func MatchPath(pattern, path string) bool {
 	star, mark := -1, 0
 	for s < len(path) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == path[s]):
-			p++
-			s++
+		// A * in the pattern is a wildcard even where the path holds a
+		// literal *: test it first.
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, s
 			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == path[s]):
+			p++
+			s++
 		case star >= 0:
 			p = star + 1
 			mark++

@@ -276,6 +276,8 @@ func TestMatchPath(t *testing.T) {
 		{"/a*b*c", "/aXbYbZc", true},
 		{"/a*b*c", "/aXbYbZ", false},
 		{"**", "", true},
+		{"*", "*0", true}, // a * in the path is no reason to stop the wildcard
+		{"/a*", "/a*b", true},
 	}
 	for _, tc := range cases {
 		if got := MatchPath(tc.pattern, tc.path); got != tc.want {
