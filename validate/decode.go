@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -72,7 +71,7 @@ func parse(doc []byte, fs *findings) document {
 	d.value, d.ok = v, true
 	// Duplicate keys are rare; count keys in the bytes and in the decoded
 	// maps, and look for the culprits only when the two differ.
-	if keys != numbersAndEntries(v) {
+	if keys != entries(v) {
 		duplicates(doc, fs)
 	}
 	return d
@@ -162,61 +161,40 @@ func scanShape(b []byte) (keys, depth int) {
 const maxDepth = 10000
 
 // decode decodes a document that fastDecode did not take: one with a
-// syntax error (encoding/json's error, with its offset, is what users see),
-// a number beyond float64 (json.Decoder with UseNumber keeps its text), or
-// nesting beyond maxDepth (refused as encoding/json refuses it).
+// syntax error (encoding/json's error, with its offset, is what users see)
+// or nested beyond maxDepth (refused as encoding/json refuses it). Numbers
+// keep their text (UseNumber), as in fastDecode.
 func decode(doc []byte) (any, error) {
-	var v any
-	err := json.Unmarshal(doc, &v)
+	var probe any
+	err := json.Unmarshal(doc, &probe) // its error and offset are the ones shown
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		dec := json.NewDecoder(bytes.NewReader(doc))
-		dec.UseNumber()
-		v = nil
-		err = dec.Decode(&v)
+	if err != nil && !errors.As(err, &te) {
+		return nil, err
 	}
-	return topNumber(v), err
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	err = dec.Decode(&v)
+	return v, err
 }
 
-func topNumber(v any) any {
-	if f, ok := v.(float64); ok {
-		return floatNumber(f)
-	}
-	return v
-}
-
-// numbersAndEntries turns every float64 in a decoded value into a
-// json.Number, in place, and counts the members of every object.
-func numbersAndEntries(v any) int {
+// entries counts the members of every object in a decoded value.
+func entries(v any) int {
 	switch x := v.(type) {
 	case map[string]any:
 		n := len(x)
-		for k, e := range x {
-			switch e := e.(type) {
-			case float64:
-				x[k] = floatNumber(e)
-			case map[string]any, []any:
-				n += numbersAndEntries(e)
-			}
+		for _, e := range x {
+			n += entries(e)
 		}
 		return n
 	case []any:
 		n := 0
-		for i, e := range x {
-			switch e := e.(type) {
-			case float64:
-				x[i] = floatNumber(e)
-			case map[string]any, []any:
-				n += numbersAndEntries(e)
-			}
+		for _, e := range x {
+			n += entries(e)
 		}
 		return n
 	}
 	return 0
-}
-
-func floatNumber(f float64) json.Number {
-	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 }
 
 // lineColumn turns a byte offset into a 1-based line and column (in

@@ -3,21 +3,19 @@ package validate
 import (
 	"encoding/binary"
 	"encoding/json"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
 
 // fastDecode decodes a document the way decode does (numbers as
-// json.Number in the form a float64 prints, strings as encoding/json
-// unquotes them) in one pass that also tells whether a key repeats, where
+// json.Number with their text, strings as encoding/json unquotes them) in one pass that also tells whether a key repeats, where
 // scanShape, goccy and numbersAndEntries took three: on the 1 KB events of
 // BENCHMARKS.md the decode was half of validate's time.
 //
 // Hand-written because no decoder does those three at once. It only ever
 // answers for documents encoding/json accepts: anything else (a syntax
-// error, a number beyond float64, nesting beyond maxDepth) gives ok=false
+// error, nesting beyond maxDepth) gives ok=false
 // and the document goes the old way, whose errors users see.
 // FuzzFastDecodeAgrees holds it to encoding/json's values.
 //
@@ -160,8 +158,7 @@ func (d *fastDecoder) literal(word string) bool {
 	return true
 }
 
-// number reads a number by JSON's grammar and gives it as decode does: the
-// float64 it is, printed back ('f', shortest).
+// number reads a number by JSON's grammar and gives its text.
 func (d *fastDecoder) number() (any, bool) {
 	start := d.i
 	if d.buf[d.i] == '-' {
@@ -181,17 +178,14 @@ func (d *fastDecoder) number() (any, bool) {
 	case digits() == 0:
 		return nil, false
 	}
-	plain := true
 	if d.i < len(d.buf) && d.buf[d.i] == '.' {
 		d.i++
-		plain = false
 		if digits() == 0 {
 			return nil, false
 		}
 	}
 	if d.i < len(d.buf) && (d.buf[d.i] == 'e' || d.buf[d.i] == 'E') {
 		d.i++
-		plain = false
 		if d.i < len(d.buf) && (d.buf[d.i] == '+' || d.buf[d.i] == '-') {
 			d.i++
 		}
@@ -200,16 +194,11 @@ func (d *fastDecoder) number() (any, bool) {
 		}
 	}
 	text := d.buf[start:d.i]
-	// An integer of up to 15 digits is a float64 exactly and prints back
-	// as written ("-0" too).
-	if plain && len(text) <= 15 {
-		return json.Number(unsafe.String(&text[0], len(text))), true
-	}
-	f, err := strconv.ParseFloat(unsafe.String(&text[0], len(text)), 64)
-	if err != nil {
-		return nil, false // beyond float64: the exact path keeps the text
-	}
-	return floatNumber(f), true
+	// The number as written: a float64 would turn 18446744073709551817
+	// into ...552000, 1e-999999999 into 0 and 200.0000000000000000001 into
+	// 200, and the findings would be about numbers the document does not
+	// hold. (Absurd ones are kept from gojsonschema by tameNumbers.)
+	return json.Number(unsafe.String(&text[0], len(text))), true
 }
 
 // str reads a string token as encoding/json unquotes it: escapes decoded,
