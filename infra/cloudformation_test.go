@@ -16,7 +16,8 @@ import (
 )
 
 // cfnTemplates are the CloudFormation templates of testdata/infra, each
-// with its golden file NAME.golden: the model and the findings it gives.
+// with its golden file NAME.golden: the model and the findings it gives,
+// the reader's and Check's.
 var cfnTemplates = []string{
 	"testdata/infra/sam-orders.yaml",
 	"testdata/infra/cdk-orders.template.json",
@@ -57,6 +58,7 @@ func TestReadCloudFormationGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
+			Check(p)
 			got, err := json.MarshalIndent(goldenOf(p), "", "  ")
 			if err != nil {
 				t.Fatal(err)

@@ -10,14 +10,12 @@ import (
 	"github.com/albcheck/albcheck/validate"
 )
 
-// modelJSON is what a golden file holds: the model and the findings met
-// while reading.
+// modelJSON is what a golden file holds: the model, and the findings met
+// while reading and those of Check.
 func modelJSON(t *testing.T, p *Project) []byte {
 	t.Helper()
-	out, err := json.MarshalIndent(struct {
-		Model    *Project  `json:"model"`
-		Findings []Finding `json:"findings"`
-	}{p, p.Findings}, "", "  ")
+	Check(p)
+	out, err := json.MarshalIndent(goldenOf(p), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
