@@ -431,22 +431,37 @@ func tfDedupe(list []string) []string {
 	return out
 }
 
-// dependencies returns what a resource waits for: its explicit depends_on
-// and everything its expressions refer to.
+// dependencies returns what a resource waits for: its explicit depends_on,
+// everything its expressions refer to, and the depends_on of the module
+// calls it sits in.
 func (t *tfReader) dependencies(r *tfResource) []string {
-	if r.cfg == nil {
-		return nil
+	var found []string
+	if r.cfg != nil {
+		var list []string
+		for _, k := range tfSortedKeys(r.cfg.Expressions) {
+			list = append(list, tfRefs(r.cfg.Expressions[k])...)
+		}
+		list = append(list, tfRefs(r.cfg.CountExpression)...)
+		list = append(list, tfRefs(r.cfg.ForEachExpression)...)
+		found, _ = t.resolve(list, r.module, r.key, 0)
+		for _, d := range r.cfg.DependsOn {
+			f, _ := t.resolveOne(d, r.module, r.key, false, 0)
+			found = append(found, f...)
+		}
 	}
-	var list []string
-	for _, k := range tfSortedKeys(r.cfg.Expressions) {
-		list = append(list, tfRefs(r.cfg.Expressions[k])...)
-	}
-	list = append(list, tfRefs(r.cfg.CountExpression)...)
-	list = append(list, tfRefs(r.cfg.ForEachExpression)...)
-	found, _ := t.resolve(list, r.module, r.key, 0)
-	for _, d := range r.cfg.DependsOn {
-		f, _ := t.resolveOne(d, r.module, r.key, false, 0)
-		found = append(found, f...)
+	// A module call's depends_on holds back every resource of the module
+	// and of its children (Terraform 0.13 and later): the way
+	// terraform-aws-modules/alb users order a registration after the
+	// permission made outside the module.
+	for m := r.module; m != ""; {
+		parent, call := tfParentModule(m)
+		if pm := t.configModule(parent); pm != nil && pm.ModuleCalls[call] != nil {
+			for _, d := range pm.ModuleCalls[call].DependsOn {
+				f, _ := t.resolveOne(d, parent, "", false, 0)
+				found = append(found, f...)
+			}
+		}
+		m = parent
 	}
 	return tfDedupe(found)
 }

@@ -338,3 +338,47 @@ func TestTerraformModuleForEach(t *testing.T) {
 		t.Errorf("findings %+v", p.Findings)
 	}
 }
+
+// A module call's depends_on holds every resource of the module back until
+// what it names exists: an attachment in a module that depends_on the
+// permission waits for it (the terraform-aws-modules/alb way).
+func TestTerraformModuleDependsOn(t *testing.T) {
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {
+  "resources": [
+   {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "values": {"function_name": "api", "timeout": 3}},
+   {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+    "values": {"action": "lambda:InvokeFunction", "function_name": "api", "principal": "elasticloadbalancing.amazonaws.com"}}],
+  "child_modules": [{"address": "module.alb", "child_modules": [{"address": "module.alb.module.tg", "resources": [
+   {"address": "module.alb.module.tg.aws_lb_target_group.this", "mode": "managed", "type": "aws_lb_target_group", "name": "this", "values": {"target_type": "lambda"}},
+   {"address": "module.alb.module.tg.aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this", "values": {}}]}]}]}},
+ "configuration": {"root_module": {
+  "resources": [
+   {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "expressions": {"function_name": {"constant_value": "api"}}},
+   {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+    "expressions": {"function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}}}],
+  "module_calls": {"alb": {"source": "./alb", "depends_on": ["aws_lambda_permission.alb"],
+   "expressions": {"function_arn": {"references": ["aws_lambda_function.api.arn", "aws_lambda_function.api"]}},
+   "module": {"module_calls": {"tg": {"source": "./tg", "expressions": {"function_arn": {"references": ["var.function_arn"]}},
+    "module": {"resources": [
+     {"address": "aws_lb_target_group.this", "mode": "managed", "type": "aws_lb_target_group", "name": "this", "expressions": {"target_type": {"constant_value": "lambda"}}},
+     {"address": "aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this",
+      "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.this.arn", "aws_lb_target_group.this"]}, "target_id": {"references": ["var.function_arn"]}}}]}}}}}}}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := targetGroup(p, "module.alb.module.tg.aws_lb_target_group.this")
+	if tg == nil || len(tg.Targets) != 1 {
+		t.Fatalf("target groups %+v", p.TargetGroups)
+	}
+	if got := tg.Targets[0].DependsOn; !slices.Contains(got, "aws_lambda_permission.alb") {
+		t.Errorf("the attachment depends on %q, want aws_lambda_permission.alb (module.alb's depends_on)", got)
+	}
+	Check(p)
+	for _, f := range p.Findings {
+		if f.Rule == INFRA004 {
+			t.Errorf("finding %s %s: %s", f.Rule, f.Pointer, f.Message)
+		}
+	}
+}
