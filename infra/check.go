@@ -245,7 +245,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 	}
 	path := cmp.Or(hc.Path, defaultHealthCheckPath)
 	for _, r := range routes {
-		if routesPath(r.l, path, tg.Name) {
+		if routesPath(r.l, path, tg) {
 			return
 		}
 	}
@@ -275,7 +275,8 @@ func hasHealthSettings(hc HealthCheck) bool {
 // headers, query or source address, so a rule with other conditions is
 // taken to match when it forwards to the target group and not to catch
 // the request when it forwards elsewhere. That errs towards no finding.
-func routesPath(l *Listener, path, group string) bool {
+func routesPath(l *Listener, path string, tg *TargetGroup) bool {
+	group := tg.Name
 	path, _, _ = strings.Cut(path, "?") // compared to the path only
 	rules := slices.Clone(l.Rules)
 	slices.SortStableFunc(rules, func(a, b *Rule) int { return cmp.Compare(a.Priority, b.Priority) })
@@ -301,8 +302,9 @@ func routesPath(l *Listener, path, group string) bool {
 		}
 	}
 	// A listener defined elsewhere has default actions the files do not
-	// show: they may forward to the group.
-	return l.External || forwardsTo(l.DefaultActions, group)
+	// show: they may forward to the group, unless a tool generates the
+	// group (Serverless), so that nothing written elsewhere names it.
+	return (l.External && tg.Source.Generated == "") || forwardsTo(l.DefaultActions, group)
 }
 
 // MatchPath reports whether an ALB path pattern matches a path: the

@@ -384,7 +384,9 @@ func (s *slsReader) read() {
 			l := listeners[listener]
 			if l == nil {
 				_, arnNode := slsGetKV(alb, "listenerArn")
-				l = &Listener{Name: listener, Rules: []*Rule{}, DefaultActions: []Action{}, Source: s.source(ep+"/listenerArn", slsFirstNode(arnNode, evKey))}
+				// The framework attaches rules to a listener made elsewhere
+				// (an ARN, or a Ref to the resources: section, not read).
+				l = &Listener{Name: listener, External: true, Rules: []*Rule{}, DefaultActions: []Action{}, Source: s.source(ep+"/listenerArn", slsFirstNode(arnNode, evKey))}
 				listeners[listener] = l
 				s.p.Listeners = append(s.p.Listeners, l)
 			}
