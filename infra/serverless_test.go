@@ -105,6 +105,14 @@ custom:
   c: x-${opt:region}-${self:custom.d}
   d: ${env:D, 'dd'}
   e: ${self:custom.missing, "fallback"}
+  f: ${param:listener}
+  g: ${param:only-in-prod, 'none'}
+params:
+  prod:
+    listener: arn-prod
+    only-in-prod: yes
+  default:
+    listener: arn-default
 provider:
   name: aws
 functions: {}
@@ -118,6 +126,9 @@ functions: {}
 		{"${self:custom.c}", "x-${opt:region}-dd"},
 		{"${self:custom.e}", "fallback"},
 		{"${opt:stage, 'dev'}-${sls:stage}", "dev-dev"},
+		// Stage parameters (Serverless v3): the stage's, then default's.
+		{"${self:custom.f}", "arn-default"},
+		{"${self:custom.g}", "none"},
 		{"${self:custom.a}", "${self:custom.a}"}, // a loop stays as written
 	}
 	for _, c := range cases {
