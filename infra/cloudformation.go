@@ -107,6 +107,9 @@ func readCloudFormation(name string, data []byte) (p *Project, err error) {
 		// some errors is where the block starts.
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := expandMerges(name, &doc); err != nil {
+		return nil, err
+	}
 	r := &cfnReader{
 		file:          name,
 		params:        map[string]*yaml.Node{},

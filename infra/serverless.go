@@ -67,6 +67,9 @@ func readServerless(name string, data []byte) (*Project, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlFileError(name, err)
 	}
+	if err := expandMerges(name, &doc); err != nil {
+		return nil, err
+	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: not a Serverless configuration (the top is not a mapping)", name)
 	}

@@ -179,3 +179,34 @@ func FuzzReadServerless(f *testing.F) {
 		}
 	})
 }
+
+// Merge keys share an alb event's settings between functions.
+func TestServerlessMergeKeys(t *testing.T) {
+	doc := `service: s
+provider:
+  name: aws
+custom:
+  alb: &alb
+    listenerArn: arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2
+    multiValueHeaders: true
+functions:
+  a:
+    handler: a.handler
+    events:
+      - alb:
+          <<: *alb
+          priority: 1
+          conditions:
+            path: /a
+`
+	p, err := readServerless("s.yml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.TargetGroups) != 1 || p.TargetGroups[0].Mode != validate.ModeMulti {
+		t.Fatalf("target groups %+v, want one in multi mode", p.TargetGroups)
+	}
+	if len(p.Listeners) != 1 || !strings.HasSuffix(p.Listeners[0].Name, "/f2f7dc8efc522ab2") {
+		t.Errorf("listeners %+v", p.Listeners)
+	}
+}
