@@ -172,6 +172,13 @@ func TestTerraformErrors(t *testing.T) {
 		{"wrong type", "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": {\"resources\": 7}}}", "plan.json:2:"},
 		{"format version", `{"format_version": "9.0", "planned_values": {}}`, "plan.json: not a Terraform plan: unsupported plan format version"},
 		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "plan.json: this is Terraform state"},
+		// The state file itself, as terraform writes it (terraform.tfstate).
+		{"state file", "{\n  \"version\": 4,\n  \"terraform_version\": \"1.9.5\",\n  \"serial\": 3,\n  \"lineage\": \"4c2d\",\n  \"outputs\": {},\n  \"resources\": []\n}\n",
+			"plan.json: this is a Terraform state file, not a plan: run terraform plan -out=PLAN and terraform show -json PLAN"},
+		// terraform plan -json: a stream of UI messages, one per line.
+		{"plan -json", `{"@level":"info","@message":"Terraform 1.9.5","@module":"terraform.ui","terraform":"1.9.5","type":"version","ui":"1.2"}
+{"@level":"info","@message":"Plan: 1 to add, 0 to change, 0 to destroy.","@module":"terraform.ui","type":"change_summary"}
+`, "plan.json: this is the output of terraform plan -json (its messages), not a plan: run terraform plan -out=PLAN and terraform show -json PLAN"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
