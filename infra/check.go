@@ -72,7 +72,7 @@ func (c *checker) targetGroup(tg *TargetGroup) {
 		c.add(INFRA002, orSource(tg.Targets[1].Source, tg.Source), "target group %s has %d targets: a target group of type lambda holds one function", tg.Name, len(tg.Targets))
 	}
 	for _, t := range tg.Targets {
-		if t.Function == "" && !isLambdaARN(t.ID) {
+		if t.Function == "" && !isLambdaARN(t.ID) && !c.unresolved(t.Source) {
 			c.add(INFRA002, orSource(t.Source, tg.Source), "target group %s is of type lambda but its target %q is not a Lambda function", tg.Name, t.ID)
 			continue
 		}
@@ -88,6 +88,19 @@ func (c *checker) targetGroup(tg *TargetGroup) {
 		c.add(INFRA003, tg.Source, "no listener rule or default action forwards to target group %s", tg.Name)
 	}
 	c.healthCheck(tg, routes)
+}
+
+// unresolved reports whether a reader could not resolve a value inside the
+// element at src (an INFRA-REF error): what it holds is a reference as
+// written, not a value to judge.
+func (c *checker) unresolved(src Source) bool {
+	if src.Pointer == "" {
+		return false
+	}
+	return slices.ContainsFunc(c.p.Findings, func(f Finding) bool {
+		return f.Rule == RuleRef && f.Severity == validate.Error && f.File == src.File &&
+			(f.Pointer == src.Pointer || strings.HasPrefix(f.Pointer, src.Pointer+"/"))
+	})
 }
 
 // isLambdaARN tells a function ARN written as a target id (a function

@@ -194,6 +194,12 @@ func TestCheck(t *testing.T) {
 		{"reader findings stay", func(p *Project) {
 			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "!GetAtt Missing.Arn: no resource Missing"))
 		}, []string{"INFRA-REF /Resources/APITG/Properties/Targets/0/Id"}},
+		{"a target the reader could not resolve is not judged", func(p *Project) {
+			// A Terraform reference to a function that is not in the plan:
+			// INFRA-REF says so; it is no instance id for INFRA-002.
+			tg(p).Targets[0] = Target{ID: "aws_lambda_function.gone.arn", Source: src("/Resources/APITG/Properties/Targets/0", 34)}
+			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "refers to aws_lambda_function.gone.arn, which is not in the plan"))
+		}, []string{"INFRA-REF /Resources/APITG/Properties/Targets/0/Id"}},
 	}
 	covered := map[validate.RuleID]bool{}
 	for _, tc := range cases {
