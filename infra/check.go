@@ -142,7 +142,7 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 		c.add(INFRA001, at, "function %s is registered with target group %s, but no permission grants lambda:InvokeFunction to %s", fn.Name, tg.Name, elbPrincipal)
 		return
 	}
-	if c.p.Format == Serverless {
+	if c.p.formatOf(tg.Source) == Serverless {
 		return // the framework creates the permission before the registration
 	}
 	for _, perm := range ok {
@@ -151,7 +151,7 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 		}
 	}
 	hint := ""
-	if c.p.Format == CloudFormation && ok[0].SourceTargetGroup == tg.Name {
+	if c.p.formatOf(tg.Source) == CloudFormation && ok[0].SourceTargetGroup == tg.Name {
 		// Targets are a property of the target group in CloudFormation: a
 		// permission that names the group must come after it.
 		hint = " (and leave out its SourceArn: a permission naming the target group cannot be created before it)"

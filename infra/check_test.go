@@ -327,3 +327,24 @@ func FuzzMatchPath(f *testing.F) {
 func isASCII(s string) bool {
 	return !slices.ContainsFunc([]byte(s), func(b byte) bool { return b >= 0x80 })
 }
+
+// Files of several formats checked together: each file's rules are those
+// of its own format, whatever the order of the files.
+func TestCheckMixedFormats(t *testing.T) {
+	sls := "../testdata/rules/INFRA-004/pass-serverless.yml"
+	cfn := "../testdata/rules/INFRA-004/fail-no-depends-on.yaml"
+	for _, files := range [][]string{{cfn, sls}, {sls, cfn}} {
+		p, err := Load(files...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		Check(p)
+		var got []string
+		for _, f := range p.Findings {
+			got = append(got, string(f.Rule)+" "+f.File)
+		}
+		if want := []string{"INFRA-004 " + cfn}; !slices.Equal(got, want) {
+			t.Errorf("%s: findings %q, want %q", strings.Join(files, " "), got, want)
+		}
+	}
+}

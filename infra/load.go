@@ -58,6 +58,7 @@ func Parse(name string, data []byte) (*Project, error) {
 		return nil, err
 	}
 	p.Format = format
+	p.formats = map[string]Format{name: format}
 	return p, nil
 }
 
@@ -135,6 +136,12 @@ func has(m map[string]json.RawMessage, k string) bool { _, ok := m[k]; return ok
 func (p *Project) merge(q *Project) {
 	if p.Format == "" {
 		p.Format = q.Format
+	}
+	if p.formats == nil {
+		p.formats = map[string]Format{}
+	}
+	for file, f := range q.formats {
+		p.formats[file] = f
 	}
 	p.LoadBalancers = append(p.LoadBalancers, q.LoadBalancers...)
 	p.Listeners = append(p.Listeners, q.Listeners...)
