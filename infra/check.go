@@ -41,19 +41,25 @@ func Check(p *Project) {
 
 type checker struct {
 	p         *Project
-	functions map[string]*Function
-	groups    map[string]*TargetGroup
+	functions map[fileName]*Function
 }
 
+// fileName names an element of one file: names are logical ids, resource
+// addresses or function names, each a file's own, and two templates of a
+// project may both have an ApiFunction.
+type fileName struct{ file, name string }
+
 func newChecker(p *Project) *checker {
-	c := &checker{p: p, functions: map[string]*Function{}, groups: map[string]*TargetGroup{}}
+	c := &checker{p: p, functions: map[fileName]*Function{}}
 	for _, f := range p.Functions {
-		c.functions[f.Name] = f
-	}
-	for _, tg := range p.TargetGroups {
-		c.groups[tg.Name] = tg
+		c.functions[fileName{f.Source.File, f.Name}] = f
 	}
 	return c
+}
+
+// function is the function a target of the target group names.
+func (c *checker) function(tg *TargetGroup, t Target) *Function {
+	return c.functions[fileName{tg.Source.File, t.Function}]
 }
 
 func (c *checker) add(id validate.RuleID, at Source, format string, args ...any) {
@@ -76,14 +82,14 @@ func (c *checker) targetGroup(tg *TargetGroup) {
 			c.add(INFRA002, orSource(t.Source, tg.Source), "target group %s is of type lambda but its target %q is not a Lambda function", tg.Name, t.ID)
 			continue
 		}
-		if fn := c.functions[t.Function]; fn != nil {
+		if fn := c.function(tg, t); fn != nil {
 			c.permission(tg, t, fn)
 			if fn.Streaming {
 				c.add(INFRA010, fn.Source, "function %s is configured for response streaming, but it sits behind target group %s: the ALB invokes it without streaming", fn.Name, tg.Name)
 			}
 		}
 	}
-	routes := c.routesTo(tg.Name)
+	routes := c.routesTo(tg)
 	if len(routes) == 0 {
 		c.add(INFRA003, tg.Source, "no listener rule or default action forwards to target group %s", tg.Name)
 	}
@@ -170,7 +176,10 @@ func qualified(name, qualifier string) string {
 // grants reports whether the permission lets the load balancer invoke the
 // function.
 func (perm *Permission) grants(fn *Function) bool {
-	if perm.Function != fn.Name && (fn.FunctionName == "" || perm.Function != fn.FunctionName) {
+	// By name in the model, in the function's own file; by the deployed
+	// function's name, in any file.
+	byName := perm.Function == fn.Name && perm.Source.File == fn.Source.File
+	if !byName && (fn.FunctionName == "" || perm.Function != fn.FunctionName) {
 		return false
 	}
 	if !strings.EqualFold(perm.Principal, elbPrincipal) {
@@ -185,9 +194,13 @@ type route struct{ l *Listener }
 
 // routesTo lists the listeners that forward to the target group, in a rule
 // or a default action.
-func (c *checker) routesTo(name string) []route {
+func (c *checker) routesTo(tg *TargetGroup) []route {
+	name := tg.Name
 	var out []route
 	for _, l := range c.p.Listeners {
+		if l.Source.File != tg.Source.File {
+			continue // its actions name its own file's target groups
+		}
 		found := forwardsTo(l.DefaultActions, name)
 		for _, r := range l.Rules {
 			found = found || forwardsTo(r.Actions, name)
@@ -245,7 +258,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 	}
 	timeout := cmp.Or(hc.TimeoutSeconds, defaultLambdaHealthTimout)
 	for _, t := range tg.Targets {
-		fn := c.functions[t.Function]
+		fn := c.function(tg, t)
 		if fn == nil {
 			continue
 		}

@@ -348,3 +348,46 @@ func TestCheckMixedFormats(t *testing.T) {
 		}
 	}
 }
+
+// Names are a file's own: two templates with the same logical ids do not
+// lend each other their permissions or listeners.
+func TestCheckNamesPerFile(t *testing.T) {
+	good, bare := wired(), wired()
+	for _, p := range []*Project{bare} {
+		p.Permissions = nil
+		p.Listeners = nil
+		p.LoadBalancers = nil
+		p.TargetGroups[0].Targets[0].DependsOn = nil
+	}
+	setFile := func(p *Project, file string) {
+		for _, s := range []*Source{&p.TargetGroups[0].Source, &p.TargetGroups[0].Targets[0].Source, &p.TargetGroups[0].HealthCheck.Source, &p.Functions[0].Source} {
+			s.File = file
+		}
+		for _, l := range p.Listeners {
+			l.Source.File = file
+			for _, r := range l.Rules {
+				r.Source.File = file
+			}
+		}
+		for _, perm := range p.Permissions {
+			perm.Source.File = file
+		}
+		for _, lb := range p.LoadBalancers {
+			lb.Source.File = file
+		}
+	}
+	setFile(good, "a/template.yaml")
+	setFile(bare, "b/template.yaml")
+	p := &Project{Format: CloudFormation}
+	p.merge(good)
+	p.merge(bare)
+	Check(p)
+	var got []string
+	for _, f := range p.Findings {
+		got = append(got, string(f.Rule)+" "+f.File)
+	}
+	want := []string{"INFRA-003 b/template.yaml", "INFRA-001 b/template.yaml"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q\n%s", got, want, messages(p.Findings))
+	}
+}
