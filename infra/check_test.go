@@ -391,3 +391,22 @@ func TestCheckNamesPerFile(t *testing.T) {
 		t.Errorf("findings %q, want %q\n%s", got, want, messages(p.Findings))
 	}
 }
+
+// The model's view links each target group to its own file's function.
+func TestViewNamesPerFile(t *testing.T) {
+	a, b := wired(), wired()
+	a.Functions[0].Runtime = "python3.12"
+	for _, s := range []*Source{&b.TargetGroups[0].Source, &b.Functions[0].Source} {
+		s.File = "b/template.yaml"
+	}
+	p := &Project{Format: CloudFormation}
+	p.merge(a)
+	p.merge(b)
+	v := p.View()
+	for i, want := range []string{"python3.12", "provided.al2023"} {
+		fns := v.TargetGroups[i].Functions
+		if len(fns) != 1 || fns[0].Runtime != want {
+			t.Errorf("target group %d of %s: functions %+v, want the %s one", i, v.TargetGroups[i].Source.File, fns, want)
+		}
+	}
+}
