@@ -389,3 +389,52 @@ func TestTerraformModuleDependsOn(t *testing.T) {
 		}
 	}
 }
+
+// A target on an alias needs a grant on that alias (qualifier): a grant on
+// the unqualified function does not let the load balancer invoke it.
+func TestTerraformAliasQualifier(t *testing.T) {
+	plan := func(permQualifier string) []byte {
+		qualifierValue, qualifierExpr := "", ""
+		if permQualifier != "" {
+			qualifierValue = `, "qualifier": "live"`
+			qualifierExpr = `, "qualifier": {"references": ["aws_lambda_alias.live.name", "aws_lambda_alias.live"]}`
+		}
+		return []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "values": {"function_name": "api", "timeout": 3}},
+  {"address": "aws_lambda_alias.live", "mode": "managed", "type": "aws_lambda_alias", "name": "live", "values": {"name": "live", "function_name": "api"}},
+  {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+   "values": {"action": "lambda:InvokeFunction", "function_name": "api", "principal": "elasticloadbalancing.amazonaws.com"` + qualifierValue + `}},
+  {"address": "aws_lb_target_group.api", "mode": "managed", "type": "aws_lb_target_group", "name": "api", "values": {"target_type": "lambda"}},
+  {"address": "aws_lb_target_group_attachment.api", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "api", "values": {}}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "expressions": {}},
+  {"address": "aws_lambda_alias.live", "mode": "managed", "type": "aws_lambda_alias", "name": "live",
+   "expressions": {"name": {"constant_value": "live"}, "function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}}},
+  {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+   "expressions": {"function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}` + qualifierExpr + `}},
+  {"address": "aws_lb_target_group.api", "mode": "managed", "type": "aws_lb_target_group", "name": "api", "expressions": {}},
+  {"address": "aws_lb_target_group_attachment.api", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "api",
+   "depends_on": ["aws_lambda_permission.alb"],
+   "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.api.arn", "aws_lb_target_group.api"]}, "target_id": {"references": ["aws_lambda_alias.live.arn", "aws_lambda_alias.live"]}}}]}}}`)
+	}
+	for _, c := range []struct {
+		name, qualifier string
+		want            bool
+	}{{"grant on the function", "", true}, {"grant on the alias", "live", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := readTerraform("plan.json", plan(c.qualifier))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg := targetGroup(p, "aws_lb_target_group.api"); tg == nil || len(tg.Targets) != 1 || tg.Targets[0].Qualifier != "live" {
+				t.Fatalf("target group %+v, want one target on alias live", tg)
+			}
+			Check(p)
+			got := slices.ContainsFunc(p.Findings, func(f Finding) bool { return f.Rule == INFRA001 })
+			if got != c.want {
+				t.Errorf("INFRA-001: %v, want %v; findings %+v", got, c.want, p.Findings)
+			}
+		})
+	}
+}
