@@ -156,7 +156,7 @@ func checkJSON(name string, data []byte) error {
 	offset := len(data) - len(trimmed) + int(syntax.Offset)
 	line := 1 + bytes.Count(data[:offset], []byte("\n"))
 	col := offset - bytes.LastIndexByte(data[:offset], '\n')
-	return fmt.Errorf("%s:%d:%d: %v", name, line, col, syntax)
+	return fmt.Errorf("%s:%d:%d: not valid JSON: %v", name, line, col, syntax)
 }
 
 func (r *cfnReader) read(doc *yaml.Node) error {

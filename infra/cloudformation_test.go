@@ -402,7 +402,7 @@ func TestCloudFormationExternalListener(t *testing.T) {
 func TestCloudFormationBadInput(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"bad YAML", "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x: y\n", "bad.yaml: yaml: line 5: mapping values are not allowed"},
-		{"bad JSON", "{\n \"Resources\": {\n  \"Fn\": {\"Type\": \"AWS::SNS::Topic\" \"Properties\": {}}\n }\n}\n", "bad.yaml:3:37: invalid character '\"' after object key:value pair"},
+		{"bad JSON", "{\n \"Resources\": {\n  \"Fn\": {\"Type\": \"AWS::SNS::Topic\" \"Properties\": {}}\n }\n}\n", "bad.yaml:3:37: not valid JSON: invalid character '\"' after object key:value pair"},
 		{"not a mapping", "- a\n- b\n", "bad.yaml: the template is not a mapping"},
 		{"empty", "", "bad.yaml: the template is not a mapping"},
 		{"Resources not a mapping", "AWSTemplateFormatVersion: '2010-09-09'\nResources: [a]\n", "bad.yaml:2: Resources must be a mapping"},
