@@ -807,7 +807,7 @@ func (t *tfReader) healthCheck(r *tfResource, targetType string) HealthCheck {
 	if targetType == "lambda" {
 		timeout, matcher = tfHealthTimeout, tfHealthMatcher
 	}
-	return HealthCheck{
+	hc := HealthCheck{
 		Enabled:            enabled,
 		Path:               firstSet(tfStr(h, "path"), tfHealthPath),
 		IntervalSeconds:    tfNum(h, "interval", tfHealthInterval),
@@ -817,6 +817,27 @@ func (t *tfReader) healthCheck(r *tfResource, targetType string) HealthCheck {
 		Matcher:            firstSet(tfStr(h, "matcher"), matcher),
 		Source:             t.source(pointer),
 	}
+	if !enabled {
+		// health_check { enabled = false } plans the provider's defaults
+		// for the rest: no one chose them, and no check uses them. Keep
+		// only the values someone wrote differently.
+		hc.Path = tfUnlessDefault(hc.Path, tfHealthPath)
+		hc.IntervalSeconds = tfUnlessDefault(hc.IntervalSeconds, tfHealthInterval)
+		hc.TimeoutSeconds = tfUnlessDefault(hc.TimeoutSeconds, timeout)
+		hc.HealthyThreshold = tfUnlessDefault(hc.HealthyThreshold, tfHealthThreshold)
+		hc.UnhealthyThreshold = tfUnlessDefault(hc.UnhealthyThreshold, tfHealthThreshold)
+		hc.Matcher = tfUnlessDefault(hc.Matcher, matcher)
+	}
+	return hc
+}
+
+// tfUnlessDefault is v, or the zero value when v is the provider's default.
+func tfUnlessDefault[T comparable](v, def T) T {
+	var zero T
+	if v == def {
+		return zero
+	}
+	return v
 }
 
 // The values a redirect keeps from the request; the provider writes them

@@ -247,9 +247,15 @@ func TestTerraformHealthCheckDefaults(t *testing.T) {
 		{"a block whose values are unknown: the provider's defaults",
 			`{"target_type": "lambda"}`, `{"health_check": [{"path": {"references": ["var.path"]}}]}`,
 			HealthCheck{Enabled: true, Path: "/", IntervalSeconds: 30, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+		// Off, the provider's defaults are no one's choice: only the
+		// values that differ from them stay (INFRA-011 is about those).
 		{"a block turned off",
 			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 40, "path": "/hc"}]}`, `{"health_check": [{"enabled": {"constant_value": false}}]}`,
-			HealthCheck{Path: "/hc", IntervalSeconds: 40, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+			HealthCheck{Path: "/hc", IntervalSeconds: 40}},
+		{"a block turned off, the provider's defaults planned",
+			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 30, "timeout": 30, "healthy_threshold": 3, "unhealthy_threshold": 3, "matcher": "200", "path": "/"}]}`,
+			`{"health_check": [{"enabled": {"constant_value": false}}]}`,
+			HealthCheck{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
