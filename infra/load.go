@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/internal/inputs"
 )
@@ -72,6 +73,10 @@ func Detect(name string, data []byte) (Format, error) {
 	if len(trimmed) == 0 {
 		return "", fmt.Errorf("%s: the file is empty", name)
 	}
+	if isBinary(data) {
+		// The YAML parser would say "invalid leading UTF-8 octet".
+		return "", fmt.Errorf("%s: not a text file (a zip archive or other binary?)", name)
+	}
 	var jsonErr error
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var top map[string]json.RawMessage
@@ -129,6 +134,24 @@ func isTerraformUIStream(data []byte) bool {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	var msg map[string]json.RawMessage
 	return json.Unmarshal(first, &msg) == nil && has(msg, "@message") && has(msg, "type")
+}
+
+// isBinary reports whether data is not UTF-8 text, judging by its first
+// 8 KiB: a NUL byte or bytes that are not UTF-8. UTF-16 with a byte order
+// mark (what Windows PowerShell's > writes) is text the YAML parser reads.
+func isBinary(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return false
+	}
+	head := data
+	if len(head) > 8<<10 {
+		head = head[:8<<10]
+		// Do not count a character cut at the end.
+		for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(head); i++ {
+			head = head[:len(head)-1]
+		}
+	}
+	return bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head)
 }
 
 func has(m map[string]json.RawMessage, k string) bool { _, ok := m[k]; return ok }
