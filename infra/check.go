@@ -41,19 +41,25 @@ func Check(p *Project) {
 
 type checker struct {
 	p         *Project
-	functions map[string]*Function
-	groups    map[string]*TargetGroup
+	functions map[fileName]*Function
 }
 
+// fileName names an element of one file: names are logical ids, resource
+// addresses or function names, each a file's own, and two templates of a
+// project may both have an ApiFunction.
+type fileName struct{ file, name string }
+
 func newChecker(p *Project) *checker {
-	c := &checker{p: p, functions: map[string]*Function{}, groups: map[string]*TargetGroup{}}
+	c := &checker{p: p, functions: map[fileName]*Function{}}
 	for _, f := range p.Functions {
-		c.functions[f.Name] = f
-	}
-	for _, tg := range p.TargetGroups {
-		c.groups[tg.Name] = tg
+		c.functions[fileName{f.Source.File, f.Name}] = f
 	}
 	return c
+}
+
+// function is the function a target of the target group names.
+func (c *checker) function(tg *TargetGroup, t Target) *Function {
+	return c.functions[fileName{tg.Source.File, t.Function}]
 }
 
 func (c *checker) add(id validate.RuleID, at Source, format string, args ...any) {
@@ -72,22 +78,35 @@ func (c *checker) targetGroup(tg *TargetGroup) {
 		c.add(INFRA002, orSource(tg.Targets[1].Source, tg.Source), "target group %s has %d targets: a target group of type lambda holds one function", tg.Name, len(tg.Targets))
 	}
 	for _, t := range tg.Targets {
-		if t.Function == "" && !isLambdaARN(t.ID) {
+		if t.Function == "" && !isLambdaARN(t.ID) && !c.unresolved(t.Source) {
 			c.add(INFRA002, orSource(t.Source, tg.Source), "target group %s is of type lambda but its target %q is not a Lambda function", tg.Name, t.ID)
 			continue
 		}
-		if fn := c.functions[t.Function]; fn != nil {
+		if fn := c.function(tg, t); fn != nil {
 			c.permission(tg, t, fn)
 			if fn.Streaming {
 				c.add(INFRA010, fn.Source, "function %s is configured for response streaming, but it sits behind target group %s: the ALB invokes it without streaming", fn.Name, tg.Name)
 			}
 		}
 	}
-	routes := c.routesTo(tg.Name)
+	routes := c.routesTo(tg)
 	if len(routes) == 0 {
 		c.add(INFRA003, tg.Source, "no listener rule or default action forwards to target group %s", tg.Name)
 	}
 	c.healthCheck(tg, routes)
+}
+
+// unresolved reports whether a reader could not resolve a value inside the
+// element at src (an INFRA-REF error): what it holds is a reference as
+// written, not a value to judge.
+func (c *checker) unresolved(src Source) bool {
+	if src.Pointer == "" {
+		return false
+	}
+	return slices.ContainsFunc(c.p.Findings, func(f Finding) bool {
+		return f.Rule == RuleRef && f.Severity == validate.Error && f.File == src.File &&
+			(f.Pointer == src.Pointer || strings.HasPrefix(f.Pointer, src.Pointer+"/"))
+	})
 }
 
 // isLambdaARN tells a function ARN written as a target id (a function
@@ -129,7 +148,7 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 		c.add(INFRA001, at, "function %s is registered with target group %s, but no permission grants lambda:InvokeFunction to %s", fn.Name, tg.Name, elbPrincipal)
 		return
 	}
-	if c.p.Format == Serverless {
+	if c.p.formatOf(tg.Source) == Serverless {
 		return // the framework creates the permission before the registration
 	}
 	for _, perm := range ok {
@@ -138,7 +157,7 @@ func (c *checker) permission(tg *TargetGroup, t Target, fn *Function) {
 		}
 	}
 	hint := ""
-	if c.p.Format == CloudFormation && ok[0].SourceTargetGroup == tg.Name {
+	if c.p.formatOf(tg.Source) == CloudFormation && ok[0].SourceTargetGroup == tg.Name {
 		// Targets are a property of the target group in CloudFormation: a
 		// permission that names the group must come after it.
 		hint = " (and leave out its SourceArn: a permission naming the target group cannot be created before it)"
@@ -157,7 +176,10 @@ func qualified(name, qualifier string) string {
 // grants reports whether the permission lets the load balancer invoke the
 // function.
 func (perm *Permission) grants(fn *Function) bool {
-	if perm.Function != fn.Name && (fn.FunctionName == "" || perm.Function != fn.FunctionName) {
+	// By name in the model, in the function's own file; by the deployed
+	// function's name, in any file.
+	byName := perm.Function == fn.Name && perm.Source.File == fn.Source.File
+	if !byName && (fn.FunctionName == "" || perm.Function != fn.FunctionName) {
 		return false
 	}
 	if !strings.EqualFold(perm.Principal, elbPrincipal) {
@@ -172,9 +194,13 @@ type route struct{ l *Listener }
 
 // routesTo lists the listeners that forward to the target group, in a rule
 // or a default action.
-func (c *checker) routesTo(name string) []route {
+func (c *checker) routesTo(tg *TargetGroup) []route {
+	name := tg.Name
 	var out []route
 	for _, l := range c.p.Listeners {
+		if l.Source.File != tg.Source.File {
+			continue // its actions name its own file's target groups
+		}
 		found := forwardsTo(l.DefaultActions, name)
 		for _, r := range l.Rules {
 			found = found || forwardsTo(r.Actions, name)
@@ -232,7 +258,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 	}
 	timeout := cmp.Or(hc.TimeoutSeconds, defaultLambdaHealthTimout)
 	for _, t := range tg.Targets {
-		fn := c.functions[t.Function]
+		fn := c.function(tg, t)
 		if fn == nil {
 			continue
 		}
@@ -245,7 +271,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 	}
 	path := cmp.Or(hc.Path, defaultHealthCheckPath)
 	for _, r := range routes {
-		if routesPath(r.l, path, tg.Name) {
+		if routesPath(r.l, path, tg) {
 			return
 		}
 	}
@@ -275,7 +301,8 @@ func hasHealthSettings(hc HealthCheck) bool {
 // headers, query or source address, so a rule with other conditions is
 // taken to match when it forwards to the target group and not to catch
 // the request when it forwards elsewhere. That errs towards no finding.
-func routesPath(l *Listener, path, group string) bool {
+func routesPath(l *Listener, path string, tg *TargetGroup) bool {
+	group := tg.Name
 	path, _, _ = strings.Cut(path, "?") // compared to the path only
 	rules := slices.Clone(l.Rules)
 	slices.SortStableFunc(rules, func(a, b *Rule) int { return cmp.Compare(a.Priority, b.Priority) })
@@ -301,8 +328,9 @@ func routesPath(l *Listener, path, group string) bool {
 		}
 	}
 	// A listener defined elsewhere has default actions the files do not
-	// show: they may forward to the group.
-	return l.External || forwardsTo(l.DefaultActions, group)
+	// show: they may forward to the group, unless a tool generates the
+	// group (Serverless), so that nothing written elsewhere names it.
+	return (l.External && tg.Source.Generated == "") || forwardsTo(l.DefaultActions, group)
 }
 
 // MatchPath reports whether an ALB path pattern matches a path: the

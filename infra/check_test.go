@@ -194,6 +194,12 @@ func TestCheck(t *testing.T) {
 		{"reader findings stay", func(p *Project) {
 			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "!GetAtt Missing.Arn: no resource Missing"))
 		}, []string{"INFRA-REF /Resources/APITG/Properties/Targets/0/Id"}},
+		{"a target the reader could not resolve is not judged", func(p *Project) {
+			// A Terraform reference to a function that is not in the plan:
+			// INFRA-REF says so; it is no instance id for INFRA-002.
+			tg(p).Targets[0] = Target{ID: "aws_lambda_function.gone.arn", Source: src("/Resources/APITG/Properties/Targets/0", 34)}
+			p.Findings = append(p.Findings, NewFinding(RuleRef, src("/Resources/APITG/Properties/Targets/0/Id", 35), "refers to aws_lambda_function.gone.arn, which is not in the plan"))
+		}, []string{"INFRA-REF /Resources/APITG/Properties/Targets/0/Id"}},
 	}
 	covered := map[validate.RuleID]bool{}
 	for _, tc := range cases {
@@ -322,4 +328,87 @@ func FuzzMatchPath(f *testing.F) {
 
 func isASCII(s string) bool {
 	return !slices.ContainsFunc([]byte(s), func(b byte) bool { return b >= 0x80 })
+}
+
+// Files of several formats checked together: each file's rules are those
+// of its own format, whatever the order of the files.
+func TestCheckMixedFormats(t *testing.T) {
+	sls := "../testdata/rules/INFRA-004/pass-serverless.yml"
+	cfn := "../testdata/rules/INFRA-004/fail-no-depends-on.yaml"
+	for _, files := range [][]string{{cfn, sls}, {sls, cfn}} {
+		p, err := Load(files...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		Check(p)
+		var got []string
+		for _, f := range p.Findings {
+			got = append(got, string(f.Rule)+" "+f.File)
+		}
+		if want := []string{"INFRA-004 " + cfn}; !slices.Equal(got, want) {
+			t.Errorf("%s: findings %q, want %q", strings.Join(files, " "), got, want)
+		}
+	}
+}
+
+// Names are a file's own: two templates with the same logical ids do not
+// lend each other their permissions or listeners.
+func TestCheckNamesPerFile(t *testing.T) {
+	good, bare := wired(), wired()
+	for _, p := range []*Project{bare} {
+		p.Permissions = nil
+		p.Listeners = nil
+		p.LoadBalancers = nil
+		p.TargetGroups[0].Targets[0].DependsOn = nil
+	}
+	setFile := func(p *Project, file string) {
+		for _, s := range []*Source{&p.TargetGroups[0].Source, &p.TargetGroups[0].Targets[0].Source, &p.TargetGroups[0].HealthCheck.Source, &p.Functions[0].Source} {
+			s.File = file
+		}
+		for _, l := range p.Listeners {
+			l.Source.File = file
+			for _, r := range l.Rules {
+				r.Source.File = file
+			}
+		}
+		for _, perm := range p.Permissions {
+			perm.Source.File = file
+		}
+		for _, lb := range p.LoadBalancers {
+			lb.Source.File = file
+		}
+	}
+	setFile(good, "a/template.yaml")
+	setFile(bare, "b/template.yaml")
+	p := &Project{Format: CloudFormation}
+	p.merge(good)
+	p.merge(bare)
+	Check(p)
+	var got []string
+	for _, f := range p.Findings {
+		got = append(got, string(f.Rule)+" "+f.File)
+	}
+	want := []string{"INFRA-003 b/template.yaml", "INFRA-001 b/template.yaml"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q\n%s", got, want, messages(p.Findings))
+	}
+}
+
+// The model's view links each target group to its own file's function.
+func TestViewNamesPerFile(t *testing.T) {
+	a, b := wired(), wired()
+	a.Functions[0].Runtime = "python3.12"
+	for _, s := range []*Source{&b.TargetGroups[0].Source, &b.Functions[0].Source} {
+		s.File = "b/template.yaml"
+	}
+	p := &Project{Format: CloudFormation}
+	p.merge(a)
+	p.merge(b)
+	v := p.View()
+	for i, want := range []string{"python3.12", "provided.al2023"} {
+		fns := v.TargetGroups[i].Functions
+		if len(fns) != 1 || fns[0].Runtime != want {
+			t.Errorf("target group %d of %s: functions %+v, want the %s one", i, v.TargetGroups[i].Source.File, fns, want)
+		}
+	}
 }

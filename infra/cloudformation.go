@@ -107,6 +107,9 @@ func readCloudFormation(name string, data []byte) (p *Project, err error) {
 		// some errors is where the block starts.
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := expandMerges(name, &doc); err != nil {
+		return nil, err
+	}
 	r := &cfnReader{
 		file:          name,
 		params:        map[string]*yaml.Node{},
@@ -153,7 +156,7 @@ func checkJSON(name string, data []byte) error {
 	offset := len(data) - len(trimmed) + int(syntax.Offset)
 	line := 1 + bytes.Count(data[:offset], []byte("\n"))
 	col := offset - bytes.LastIndexByte(data[:offset], '\n')
-	return fmt.Errorf("%s:%d:%d: %v", name, line, col, syntax)
+	return fmt.Errorf("%s:%d:%d: not valid JSON: %v", name, line, col, syntax)
 }
 
 func (r *cfnReader) read(doc *yaml.Node) error {

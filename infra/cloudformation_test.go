@@ -3,6 +3,7 @@ package infra
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,7 +17,8 @@ import (
 )
 
 // cfnTemplates are the CloudFormation templates of testdata/infra, each
-// with its golden file NAME.golden: the model and the findings it gives.
+// with its golden file NAME.golden: the model and the findings it gives,
+// the reader's and Check's.
 var cfnTemplates = []string{
 	"testdata/infra/sam-orders.yaml",
 	"testdata/infra/cdk-orders.template.json",
@@ -57,6 +59,7 @@ func TestReadCloudFormationGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
+			Check(p)
 			got, err := json.MarshalIndent(goldenOf(p), "", "  ")
 			if err != nil {
 				t.Fatal(err)
@@ -399,7 +402,7 @@ func TestCloudFormationExternalListener(t *testing.T) {
 func TestCloudFormationBadInput(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"bad YAML", "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: x: y\n", "bad.yaml: yaml: line 5: mapping values are not allowed"},
-		{"bad JSON", "{\n \"Resources\": {\n  \"Fn\": {\"Type\": \"AWS::SNS::Topic\" \"Properties\": {}}\n }\n}\n", "bad.yaml:3:37: invalid character '\"' after object key:value pair"},
+		{"bad JSON", "{\n \"Resources\": {\n  \"Fn\": {\"Type\": \"AWS::SNS::Topic\" \"Properties\": {}}\n }\n}\n", "bad.yaml:3:37: not valid JSON: invalid character '\"' after object key:value pair"},
 		{"not a mapping", "- a\n- b\n", "bad.yaml: the template is not a mapping"},
 		{"empty", "", "bad.yaml: the template is not a mapping"},
 		{"Resources not a mapping", "AWSTemplateFormatVersion: '2010-09-09'\nResources: [a]\n", "bad.yaml:2: Resources must be a mapping"},
@@ -508,4 +511,63 @@ Resources:
 	assertEqual(t, "matcher", tg.HealthCheck.Matcher, "200-204")
 	assertEqual(t, "targets", tg.Targets, []Target{{Function: "Fn", DependsOn: []string{"Fn"},
 		Source: Source{File: "if.yaml", Pointer: "/Resources/Group/Properties/Targets/1/0", Line: 17, Column: 30}}})
+}
+
+// YAML merge keys (<<) are applied as YAML parsers do (the SAM CLI's
+// included): settings shared through an anchor are the target group's.
+func TestCloudFormationMergeKeys(t *testing.T) {
+	src := `Resources:
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: arn:aws:lambda:eu-west-1:111122223333:function:api}]
+      HealthCheckEnabled: true
+      HealthCheckTimeoutSeconds: 20
+      <<: &health
+        HealthCheckPath: /health
+        HealthCheckIntervalSeconds: 30
+        HealthCheckTimeoutSeconds: 30
+  Other:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      <<: [{TargetType: lambda}, *health]
+      Targets: [{Id: arn:aws:lambda:eu-west-1:111122223333:function:api}]
+`
+	p, err := readCloudFormation("merge.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := targetGroup(p, "TG").HealthCheck
+	// The mapping's own key wins over the merged one.
+	if hc.Path != "/health" || hc.IntervalSeconds != 30 || hc.TimeoutSeconds != 20 {
+		t.Errorf("TG health check %+v, want /health every 30s, timeout 20s", hc)
+	}
+	other := targetGroup(p, "Other")
+	if other.TargetType != "lambda" || other.HealthCheck.Path != "/health" {
+		t.Errorf("Other: %s, health check %+v", other.TargetType, other.HealthCheck)
+	}
+}
+
+// Merge keys that would copy a mapping many times over end with an error,
+// as aliases do.
+func TestCloudFormationMergeBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Resources:\n  TG:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Tags:\n")
+	b.WriteString("        m0: &m0 {")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "k%d: v, ", i)
+	}
+	b.WriteString("}\n")
+	for i := 1; i < 3000; i++ {
+		fmt.Fprintf(&b, "        m%d: &m%d {<<: *m%d, x%d: v}\n", i, i, i-1, i)
+	}
+	start := time.Now()
+	_, err := readCloudFormation("merge.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "merge.yaml: too much to read") {
+		t.Errorf("err = %v; want too much to read", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %s", d)
+	}
 }

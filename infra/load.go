@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/internal/inputs"
 )
@@ -58,6 +59,7 @@ func Parse(name string, data []byte) (*Project, error) {
 		return nil, err
 	}
 	p.Format = format
+	p.formats = map[string]Format{name: format}
 	return p, nil
 }
 
@@ -68,6 +70,13 @@ func Parse(name string, data []byte) (*Project, error) {
 // configuration has service and functions or provider.
 func Detect(name string, data []byte) (Format, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) == 0 {
+		return "", fmt.Errorf("%s: the file is empty", name)
+	}
+	if isBinary(data) {
+		// The YAML parser would say "invalid leading UTF-8 octet".
+		return "", fmt.Errorf("%s: not a text file (a zip archive or other binary?)", name)
+	}
 	var jsonErr error
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var top map[string]json.RawMessage
@@ -76,7 +85,13 @@ func Detect(name string, data []byte) (Format, error) {
 			case has(top, "format_version") && (has(top, "planned_values") || has(top, "resource_changes")):
 				return Terraform, nil
 			case has(top, "format_version") && has(top, "values"):
-				return "", fmt.Errorf("%s: this is Terraform state (terraform show -json with no plan), not a plan: run terraform plan -out=PLAN and terraform show -json PLAN", name)
+				return "", fmt.Errorf("%s: this is Terraform state (terraform show -json with no plan), not a plan: %s", name, tfPlanHowTo)
+			case has(top, "terraform_version") && has(top, "lineage") && has(top, "resources"):
+				// terraform.tfstate as Terraform writes it (state format
+				// version 4): the file users find next to their code.
+				return "", fmt.Errorf("%s: this is a Terraform state file, not a plan: %s", name, tfPlanHowTo)
+			case has(top, "@message") && has(top, "type"):
+				return "", fmt.Errorf("%s: this is the output of terraform plan -json (its messages), not a plan: %s", name, tfPlanHowTo)
 			case has(top, "Resources") || has(top, "AWSTemplateFormatVersion"):
 				return CloudFormation, nil
 			case has(top, "service") && (has(top, "functions") || has(top, "provider")):
@@ -84,6 +99,9 @@ func Detect(name string, data []byte) (Format, error) {
 			}
 			return "", fmt.Errorf("%s: not a CloudFormation or SAM template, a Terraform plan or a Serverless configuration (no Resources, planned_values or service at the top)", name)
 		}
+	}
+	if jsonErr != nil && isTerraformUIStream(trimmed) {
+		return "", fmt.Errorf("%s: this is the output of terraform plan -json (its messages), not a plan: %s", name, tfPlanHowTo)
 	}
 	keys, err := yamlTopKeys(name, data)
 	if err != nil {
@@ -106,11 +124,47 @@ func Detect(name string, data []byte) (Format, error) {
 	return "", fmt.Errorf("%s: not a CloudFormation or SAM template, a Terraform plan or a Serverless configuration (no Resources, planned_values or service at the top)", name)
 }
 
+// tfPlanHowTo says how to make the JSON of a plan.
+const tfPlanHowTo = "run terraform plan -out=PLAN and terraform show -json PLAN"
+
+// isTerraformUIStream reports whether data is Terraform's machine-readable
+// UI (terraform plan -json): one JSON message a line, each with @message and
+// type.
+func isTerraformUIStream(data []byte) bool {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	var msg map[string]json.RawMessage
+	return json.Unmarshal(first, &msg) == nil && has(msg, "@message") && has(msg, "type")
+}
+
+// isBinary reports whether data is not UTF-8 text, judging by its first
+// 8 KiB: a NUL byte or bytes that are not UTF-8. UTF-16 with a byte order
+// mark (what Windows PowerShell's > writes) is text the YAML parser reads.
+func isBinary(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return false
+	}
+	head := data
+	if len(head) > 8<<10 {
+		head = head[:8<<10]
+		// Do not count a character cut at the end.
+		for i := 0; i < utf8.UTFMax-1 && !utf8.Valid(head); i++ {
+			head = head[:len(head)-1]
+		}
+	}
+	return bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head)
+}
+
 func has(m map[string]json.RawMessage, k string) bool { _, ok := m[k]; return ok }
 
 func (p *Project) merge(q *Project) {
 	if p.Format == "" {
 		p.Format = q.Format
+	}
+	if p.formats == nil {
+		p.formats = map[string]Format{}
+	}
+	for file, f := range q.formats {
+		p.formats[file] = f
 	}
 	p.LoadBalancers = append(p.LoadBalancers, q.LoadBalancers...)
 	p.Listeners = append(p.Listeners, q.Listeners...)

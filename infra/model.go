@@ -50,6 +50,17 @@ type Project struct {
 	// resolved, a reference to a resource that does not exist) and, after
 	// Check, the wiring rules' findings. Each names its file in Source.
 	Findings []Finding `json:"-"`
+	// formats is the format of each file, when the files are of several:
+	// Format is the first file's.
+	formats map[string]Format
+}
+
+// formatOf is the format of the file an element was read from.
+func (p *Project) formatOf(src Source) Format {
+	if f, ok := p.formats[src.File]; ok {
+		return f
+	}
+	return p.Format
 }
 
 // Finding is a validate finding about a place in an infrastructure file.

@@ -67,6 +67,9 @@ func readServerless(name string, data []byte) (*Project, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlFileError(name, err)
 	}
+	if err := expandMerges(name, &doc); err != nil {
+		return nil, err
+	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: not a Serverless configuration (the top is not a mapping)", name)
 	}
@@ -192,16 +195,29 @@ func (s *slsReader) variable(inside string, depth int) *yaml.Node {
 				return s.valueDepth(n, depth+1)
 			}
 		case alt == "sls:stage":
-			// The stage of a deployment with no --stage option.
-			if n := s.valueDepth(s.at("provider.stage"), depth+1); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "${") {
-				return n
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.stage(depth)}
+		case strings.HasPrefix(alt, "param:"):
+			// Stage parameters (Serverless Framework v3 and later): the
+			// stage's own, then those under default.
+			name := strings.TrimPrefix(alt, "param:")
+			for _, stage := range []string{s.stage(depth), "default"} {
+				if n := slsGet(slsGet(s.at("params"), stage), name); n != nil {
+					return s.valueDepth(n, depth+1)
+				}
 			}
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "dev"}
 		case alt != "" && strings.Trim(alt, "0123456789.-") == "":
 			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: alt}
 		}
 	}
 	return nil
+}
+
+// stage is the stage of a deployment with no --stage option.
+func (s *slsReader) stage(depth int) string {
+	if n := s.valueDepth(s.at("provider.stage"), depth+1); n != nil && n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "${") {
+		return n.Value
+	}
+	return "dev"
 }
 
 // slsAlternatives splits a variable's sources at the commas outside
@@ -384,7 +400,9 @@ func (s *slsReader) read() {
 			l := listeners[listener]
 			if l == nil {
 				_, arnNode := slsGetKV(alb, "listenerArn")
-				l = &Listener{Name: listener, Rules: []*Rule{}, DefaultActions: []Action{}, Source: s.source(ep+"/listenerArn", slsFirstNode(arnNode, evKey))}
+				// The framework attaches rules to a listener made elsewhere
+				// (an ARN, or a Ref to the resources: section, not read).
+				l = &Listener{Name: listener, External: true, Rules: []*Rule{}, DefaultActions: []Action{}, Source: s.source(ep+"/listenerArn", slsFirstNode(arnNode, evKey))}
 				listeners[listener] = l
 				s.p.Listeners = append(s.p.Listeners, l)
 			}

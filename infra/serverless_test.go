@@ -105,6 +105,14 @@ custom:
   c: x-${opt:region}-${self:custom.d}
   d: ${env:D, 'dd'}
   e: ${self:custom.missing, "fallback"}
+  f: ${param:listener}
+  g: ${param:only-in-prod, 'none'}
+params:
+  prod:
+    listener: arn-prod
+    only-in-prod: yes
+  default:
+    listener: arn-default
 provider:
   name: aws
 functions: {}
@@ -118,6 +126,9 @@ functions: {}
 		{"${self:custom.c}", "x-${opt:region}-dd"},
 		{"${self:custom.e}", "fallback"},
 		{"${opt:stage, 'dev'}-${sls:stage}", "dev-dev"},
+		// Stage parameters (Serverless v3): the stage's, then default's.
+		{"${self:custom.f}", "arn-default"},
+		{"${self:custom.g}", "none"},
 		{"${self:custom.a}", "${self:custom.a}"}, // a loop stays as written
 	}
 	for _, c := range cases {
@@ -167,4 +178,35 @@ func FuzzReadServerless(f *testing.F) {
 			t.Fatal("no project and no error")
 		}
 	})
+}
+
+// Merge keys share an alb event's settings between functions.
+func TestServerlessMergeKeys(t *testing.T) {
+	doc := `service: s
+provider:
+  name: aws
+custom:
+  alb: &alb
+    listenerArn: arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2
+    multiValueHeaders: true
+functions:
+  a:
+    handler: a.handler
+    events:
+      - alb:
+          <<: *alb
+          priority: 1
+          conditions:
+            path: /a
+`
+	p, err := readServerless("s.yml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.TargetGroups) != 1 || p.TargetGroups[0].Mode != validate.ModeMulti {
+		t.Fatalf("target groups %+v, want one in multi mode", p.TargetGroups)
+	}
+	if len(p.Listeners) != 1 || !strings.HasSuffix(p.Listeners[0].Name, "/f2f7dc8efc522ab2") {
+		t.Errorf("listeners %+v", p.Listeners)
+	}
 }

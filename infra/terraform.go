@@ -431,22 +431,37 @@ func tfDedupe(list []string) []string {
 	return out
 }
 
-// dependencies returns what a resource waits for: its explicit depends_on
-// and everything its expressions refer to.
+// dependencies returns what a resource waits for: its explicit depends_on,
+// everything its expressions refer to, and the depends_on of the module
+// calls it sits in.
 func (t *tfReader) dependencies(r *tfResource) []string {
-	if r.cfg == nil {
-		return nil
+	var found []string
+	if r.cfg != nil {
+		var list []string
+		for _, k := range tfSortedKeys(r.cfg.Expressions) {
+			list = append(list, tfRefs(r.cfg.Expressions[k])...)
+		}
+		list = append(list, tfRefs(r.cfg.CountExpression)...)
+		list = append(list, tfRefs(r.cfg.ForEachExpression)...)
+		found, _ = t.resolve(list, r.module, r.key, 0)
+		for _, d := range r.cfg.DependsOn {
+			f, _ := t.resolveOne(d, r.module, r.key, false, 0)
+			found = append(found, f...)
+		}
 	}
-	var list []string
-	for _, k := range tfSortedKeys(r.cfg.Expressions) {
-		list = append(list, tfRefs(r.cfg.Expressions[k])...)
-	}
-	list = append(list, tfRefs(r.cfg.CountExpression)...)
-	list = append(list, tfRefs(r.cfg.ForEachExpression)...)
-	found, _ := t.resolve(list, r.module, r.key, 0)
-	for _, d := range r.cfg.DependsOn {
-		f, _ := t.resolveOne(d, r.module, r.key, false, 0)
-		found = append(found, f...)
+	// A module call's depends_on holds back every resource of the module
+	// and of its children (Terraform 0.13 and later): the way
+	// terraform-aws-modules/alb users order a registration after the
+	// permission made outside the module.
+	for m := r.module; m != ""; {
+		parent, call := tfParentModule(m)
+		if pm := t.configModule(parent); pm != nil && pm.ModuleCalls[call] != nil {
+			for _, d := range pm.ModuleCalls[call].DependsOn {
+				f, _ := t.resolveOne(d, parent, "", false, 0)
+				found = append(found, f...)
+			}
+		}
+		m = parent
 	}
 	return tfDedupe(found)
 }
@@ -619,7 +634,7 @@ func (t *tfReader) build() {
 		if tfStr(r.values, "invoke_mode") != "RESPONSE_STREAM" {
 			continue
 		}
-		if fn, _ := t.function(r, "function_name"); fn != "" {
+		if fn, _, _ := t.function(r, "function_name"); fn != "" {
 			for _, f := range t.p.Functions {
 				if f.Name == fn {
 					f.Streaming = true
@@ -707,20 +722,22 @@ func (t *tfReader) build() {
 			continue // a target group outside the plan: nothing to check it against
 		}
 		target := Target{DependsOn: t.closure(r), Source: t.source(r.pointer)}
-		fn, raw := t.function(r, "target_id")
+		fn, raw, qualifier := t.function(r, "target_id")
 		if fn != "" {
-			target.Function = fn
+			target.Function, target.Qualifier = fn, qualifier
 		} else {
 			target.ID = raw
 		}
 		tg.Targets = append(tg.Targets, target)
 	}
 	for _, r := range t.of(tfPermission) {
-		fn, raw := t.function(r, "function_name")
+		fn, raw, qualifier := t.function(r, "function_name")
+		qualifier = firstSet(t.permissionQualifier(r), qualifier)
 		tgAddr, tgRaw := t.link(r, r.pointer+"/values/source_arn", r.values["source_arn"], t.expr(r, "source_arn"), tfTargetGroup)
 		t.p.Permissions = append(t.p.Permissions, &Permission{
 			Name:              r.addr,
 			Function:          firstSet(fn, raw),
+			Qualifier:         qualifier,
 			Action:            tfStr(r.values, "action"),
 			Principal:         tfStr(r.values, "principal"),
 			SourceTargetGroup: tgAddr,
@@ -732,14 +749,33 @@ func (t *tfReader) build() {
 
 // function links an attribute naming a function (by name, ARN or alias)
 // to the function of the model.
-func (t *tfReader) function(r *tfResource, attr string) (addr, raw string) {
+//
+// qualifier is the alias's name when the attribute names an alias: the
+// load balancer invokes that alias, and a grant must be on it.
+func (t *tfReader) function(r *tfResource, attr string) (addr, raw, qualifier string) {
 	types := append(slices.Clone(tfFunction), tfAlias...)
 	addr, raw = t.link(r, r.pointer+"/values/"+attr, r.values[attr], t.expr(r, attr), types)
 	if a := t.byAddr[addr]; a != nil && slices.Contains(tfAlias, a.typ) {
 		// An alias's ARN invokes the alias's function.
-		return t.link(a, a.pointer+"/values/function_name", a.values["function_name"], t.expr(a, "function_name"), tfFunction)
+		addr, raw = t.link(a, a.pointer+"/values/function_name", a.values["function_name"], t.expr(a, "function_name"), tfFunction)
+		return addr, raw, tfStr(a.values, "name")
 	}
-	return addr, raw
+	return addr, raw, ""
+}
+
+// permissionQualifier is the alias or version an aws_lambda_permission's
+// grant is on: its qualifier, as planned or through the alias it names.
+func (t *tfReader) permissionQualifier(r *tfResource) string {
+	if q := tfStr(r.values, "qualifier"); q != "" {
+		return q
+	}
+	found, _ := t.resolve(tfRefs(t.expr(r, "qualifier")), r.module, r.key, 0)
+	for _, f := range found {
+		if a := t.byAddr[f]; a != nil && slices.Contains(tfAlias, a.typ) {
+			return tfStr(a.values, "name")
+		}
+	}
+	return ""
 }
 
 func firstSet(values ...string) string {
@@ -771,7 +807,7 @@ func (t *tfReader) healthCheck(r *tfResource, targetType string) HealthCheck {
 	if targetType == "lambda" {
 		timeout, matcher = tfHealthTimeout, tfHealthMatcher
 	}
-	return HealthCheck{
+	hc := HealthCheck{
 		Enabled:            enabled,
 		Path:               firstSet(tfStr(h, "path"), tfHealthPath),
 		IntervalSeconds:    tfNum(h, "interval", tfHealthInterval),
@@ -781,6 +817,27 @@ func (t *tfReader) healthCheck(r *tfResource, targetType string) HealthCheck {
 		Matcher:            firstSet(tfStr(h, "matcher"), matcher),
 		Source:             t.source(pointer),
 	}
+	if !enabled {
+		// health_check { enabled = false } plans the provider's defaults
+		// for the rest: no one chose them, and no check uses them. Keep
+		// only the values someone wrote differently.
+		hc.Path = tfUnlessDefault(hc.Path, tfHealthPath)
+		hc.IntervalSeconds = tfUnlessDefault(hc.IntervalSeconds, tfHealthInterval)
+		hc.TimeoutSeconds = tfUnlessDefault(hc.TimeoutSeconds, timeout)
+		hc.HealthyThreshold = tfUnlessDefault(hc.HealthyThreshold, tfHealthThreshold)
+		hc.UnhealthyThreshold = tfUnlessDefault(hc.UnhealthyThreshold, tfHealthThreshold)
+		hc.Matcher = tfUnlessDefault(hc.Matcher, matcher)
+	}
+	return hc
+}
+
+// tfUnlessDefault is v, or the zero value when v is the provider's default.
+func tfUnlessDefault[T comparable](v, def T) T {
+	var zero T
+	if v == def {
+		return zero
+	}
+	return v
 }
 
 // The values a redirect keeps from the request; the provider writes them

@@ -10,14 +10,12 @@ import (
 	"github.com/albcheck/albcheck/validate"
 )
 
-// modelJSON is what a golden file holds: the model and the findings met
-// while reading.
+// modelJSON is what a golden file holds: the model, and the findings met
+// while reading and those of Check.
 func modelJSON(t *testing.T, p *Project) []byte {
 	t.Helper()
-	out, err := json.MarshalIndent(struct {
-		Model    *Project  `json:"model"`
-		Findings []Finding `json:"findings"`
-	}{p, p.Findings}, "", "  ")
+	Check(p)
+	out, err := json.MarshalIndent(goldenOf(p), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +172,13 @@ func TestTerraformErrors(t *testing.T) {
 		{"wrong type", "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": {\"resources\": 7}}}", "plan.json:2:"},
 		{"format version", `{"format_version": "9.0", "planned_values": {}}`, "plan.json: not a Terraform plan: unsupported plan format version"},
 		{"state", `{"format_version": "1.0", "values": {"root_module": {}}}`, "plan.json: this is Terraform state"},
+		// The state file itself, as terraform writes it (terraform.tfstate).
+		{"state file", "{\n  \"version\": 4,\n  \"terraform_version\": \"1.9.5\",\n  \"serial\": 3,\n  \"lineage\": \"4c2d\",\n  \"outputs\": {},\n  \"resources\": []\n}\n",
+			"plan.json: this is a Terraform state file, not a plan: run terraform plan -out=PLAN and terraform show -json PLAN"},
+		// terraform plan -json: a stream of UI messages, one per line.
+		{"plan -json", `{"@level":"info","@message":"Terraform 1.9.5","@module":"terraform.ui","terraform":"1.9.5","type":"version","ui":"1.2"}
+{"@level":"info","@message":"Plan: 1 to add, 0 to change, 0 to destroy.","@module":"terraform.ui","type":"change_summary"}
+`, "plan.json: this is the output of terraform plan -json (its messages), not a plan: run terraform plan -out=PLAN and terraform show -json PLAN"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -242,9 +247,15 @@ func TestTerraformHealthCheckDefaults(t *testing.T) {
 		{"a block whose values are unknown: the provider's defaults",
 			`{"target_type": "lambda"}`, `{"health_check": [{"path": {"references": ["var.path"]}}]}`,
 			HealthCheck{Enabled: true, Path: "/", IntervalSeconds: 30, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+		// Off, the provider's defaults are no one's choice: only the
+		// values that differ from them stay (INFRA-011 is about those).
 		{"a block turned off",
 			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 40, "path": "/hc"}]}`, `{"health_check": [{"enabled": {"constant_value": false}}]}`,
-			HealthCheck{Path: "/hc", IntervalSeconds: 40, TimeoutSeconds: 30, HealthyThreshold: 3, UnhealthyThreshold: 3, Matcher: "200"}},
+			HealthCheck{Path: "/hc", IntervalSeconds: 40}},
+		{"a block turned off, the provider's defaults planned",
+			`{"target_type": "lambda", "health_check": [{"enabled": false, "interval": 30, "timeout": 30, "healthy_threshold": 3, "unhealthy_threshold": 3, "matcher": "200", "path": "/"}]}`,
+			`{"health_check": [{"enabled": {"constant_value": false}}]}`,
+			HealthCheck{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -338,5 +349,98 @@ func TestTerraformModuleForEach(t *testing.T) {
 	}
 	if len(p.Findings) != 0 {
 		t.Errorf("findings %+v", p.Findings)
+	}
+}
+
+// A module call's depends_on holds every resource of the module back until
+// what it names exists: an attachment in a module that depends_on the
+// permission waits for it (the terraform-aws-modules/alb way).
+func TestTerraformModuleDependsOn(t *testing.T) {
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {
+  "resources": [
+   {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "values": {"function_name": "api", "timeout": 3}},
+   {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+    "values": {"action": "lambda:InvokeFunction", "function_name": "api", "principal": "elasticloadbalancing.amazonaws.com"}}],
+  "child_modules": [{"address": "module.alb", "child_modules": [{"address": "module.alb.module.tg", "resources": [
+   {"address": "module.alb.module.tg.aws_lb_target_group.this", "mode": "managed", "type": "aws_lb_target_group", "name": "this", "values": {"target_type": "lambda"}},
+   {"address": "module.alb.module.tg.aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this", "values": {}}]}]}]}},
+ "configuration": {"root_module": {
+  "resources": [
+   {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "expressions": {"function_name": {"constant_value": "api"}}},
+   {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+    "expressions": {"function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}}}],
+  "module_calls": {"alb": {"source": "./alb", "depends_on": ["aws_lambda_permission.alb"],
+   "expressions": {"function_arn": {"references": ["aws_lambda_function.api.arn", "aws_lambda_function.api"]}},
+   "module": {"module_calls": {"tg": {"source": "./tg", "expressions": {"function_arn": {"references": ["var.function_arn"]}},
+    "module": {"resources": [
+     {"address": "aws_lb_target_group.this", "mode": "managed", "type": "aws_lb_target_group", "name": "this", "expressions": {"target_type": {"constant_value": "lambda"}}},
+     {"address": "aws_lb_target_group_attachment.this", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "this",
+      "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.this.arn", "aws_lb_target_group.this"]}, "target_id": {"references": ["var.function_arn"]}}}]}}}}}}}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := targetGroup(p, "module.alb.module.tg.aws_lb_target_group.this")
+	if tg == nil || len(tg.Targets) != 1 {
+		t.Fatalf("target groups %+v", p.TargetGroups)
+	}
+	if got := tg.Targets[0].DependsOn; !slices.Contains(got, "aws_lambda_permission.alb") {
+		t.Errorf("the attachment depends on %q, want aws_lambda_permission.alb (module.alb's depends_on)", got)
+	}
+	Check(p)
+	for _, f := range p.Findings {
+		if f.Rule == INFRA004 {
+			t.Errorf("finding %s %s: %s", f.Rule, f.Pointer, f.Message)
+		}
+	}
+}
+
+// A target on an alias needs a grant on that alias (qualifier): a grant on
+// the unqualified function does not let the load balancer invoke it.
+func TestTerraformAliasQualifier(t *testing.T) {
+	plan := func(permQualifier string) []byte {
+		qualifierValue, qualifierExpr := "", ""
+		if permQualifier != "" {
+			qualifierValue = `, "qualifier": "live"`
+			qualifierExpr = `, "qualifier": {"references": ["aws_lambda_alias.live.name", "aws_lambda_alias.live"]}`
+		}
+		return []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "values": {"function_name": "api", "timeout": 3}},
+  {"address": "aws_lambda_alias.live", "mode": "managed", "type": "aws_lambda_alias", "name": "live", "values": {"name": "live", "function_name": "api"}},
+  {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+   "values": {"action": "lambda:InvokeFunction", "function_name": "api", "principal": "elasticloadbalancing.amazonaws.com"` + qualifierValue + `}},
+  {"address": "aws_lb_target_group.api", "mode": "managed", "type": "aws_lb_target_group", "name": "api", "values": {"target_type": "lambda"}},
+  {"address": "aws_lb_target_group_attachment.api", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "api", "values": {}}]}},
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.api", "mode": "managed", "type": "aws_lambda_function", "name": "api", "expressions": {}},
+  {"address": "aws_lambda_alias.live", "mode": "managed", "type": "aws_lambda_alias", "name": "live",
+   "expressions": {"name": {"constant_value": "live"}, "function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}}},
+  {"address": "aws_lambda_permission.alb", "mode": "managed", "type": "aws_lambda_permission", "name": "alb",
+   "expressions": {"function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}` + qualifierExpr + `}},
+  {"address": "aws_lb_target_group.api", "mode": "managed", "type": "aws_lb_target_group", "name": "api", "expressions": {}},
+  {"address": "aws_lb_target_group_attachment.api", "mode": "managed", "type": "aws_lb_target_group_attachment", "name": "api",
+   "depends_on": ["aws_lambda_permission.alb"],
+   "expressions": {"target_group_arn": {"references": ["aws_lb_target_group.api.arn", "aws_lb_target_group.api"]}, "target_id": {"references": ["aws_lambda_alias.live.arn", "aws_lambda_alias.live"]}}}]}}}`)
+	}
+	for _, c := range []struct {
+		name, qualifier string
+		want            bool
+	}{{"grant on the function", "", true}, {"grant on the alias", "live", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := readTerraform("plan.json", plan(c.qualifier))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg := targetGroup(p, "aws_lb_target_group.api"); tg == nil || len(tg.Targets) != 1 || tg.Targets[0].Qualifier != "live" {
+				t.Fatalf("target group %+v, want one target on alias live", tg)
+			}
+			Check(p)
+			got := slices.ContainsFunc(p.Findings, func(f Finding) bool { return f.Rule == INFRA001 })
+			if got != c.want {
+				t.Errorf("INFRA-001: %v, want %v; findings %+v", got, c.want, p.Findings)
+			}
+		})
 	}
 }

@@ -43,9 +43,9 @@ func (p *Project) View() View {
 		Listeners:     []*Listener{},
 		TargetGroups:  []TargetGroupView{},
 	}
-	functions := map[string]*Function{}
+	functions := map[fileName]*Function{}
 	for _, f := range p.Functions {
-		functions[f.Name] = f
+		functions[fileName{f.Source.File, f.Name}] = f
 	}
 	for _, l := range p.Listeners {
 		c := *l
@@ -60,7 +60,7 @@ func (p *Project) View() View {
 			tv.Mode = modeOf(tg)
 		}
 		for _, t := range tg.Targets {
-			if f := functions[t.Function]; f != nil && !slices.Contains(tv.Functions, f) {
+			if f := functions[fileName{tg.Source.File, t.Function}]; f != nil && !slices.Contains(tv.Functions, f) {
 				tv.Functions = append(tv.Functions, f)
 			}
 		}

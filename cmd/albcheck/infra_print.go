@@ -61,8 +61,15 @@ func printModel(w io.Writer, p *infra.Project) {
 	fmt.Fprintln(w)
 }
 
+// outside stands for what a listener defined outside the files has.
+const outside = "defined outside these files"
+
 func printListener(w io.Writer, l *infra.Listener) {
-	fmt.Fprintf(w, "  listener %s: %s %d\n", render.Printable(l.Name), render.Printable(l.Protocol), l.Port)
+	if l.External {
+		fmt.Fprintf(w, "  listener %s: %s\n", render.Printable(l.Name), outside)
+	} else {
+		fmt.Fprintf(w, "  listener %s: %s %d\n", render.Printable(l.Name), render.Printable(l.Protocol), l.Port)
+	}
 	for _, r := range l.Rules {
 		var conds []string
 		for _, c := range r.Conditions {
@@ -73,6 +80,10 @@ func printListener(w io.Writer, l *infra.Listener) {
 			when = "(no condition)"
 		}
 		fmt.Fprintf(w, "    rule %s, priority %d: %s → %s\n", render.Printable(r.Name), r.Priority, when, describeActions(r.Actions))
+	}
+	if l.External {
+		fmt.Fprintf(w, "    default → (%s)\n", outside)
+		return
 	}
 	fmt.Fprintf(w, "    default → %s\n", describeActions(l.DefaultActions))
 }
