@@ -64,7 +64,7 @@ func TestChunkedSchemaAgrees(t *testing.T) {
 func TestFindingsKeepOnlyWhatIsShown(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString(`{"statusCode":200,"statusDescription":"200 OK","isBase64Encoded":false,"body":"","headers":{`)
-	for i := range 30000 {
+	for i := range 8000 {
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -80,6 +80,6 @@ func TestFindingsKeepOnlyWhatIsShown(t *testing.T) {
 	}
 	assert.Equal(t, 101, resp007, "the first 100 and one that counts the rest")
 	last := rep.Findings[len(rep.Findings)-1]
-	assert.Equal(t, "and 29900 more RESP-007 findings in this document", last.Message)
+	assert.Equal(t, "and 7900 more RESP-007 findings in this document", last.Message)
 	assert.Equal(t, "/headers/h0", rep.Findings[0].Pointer, "the first in pointer order")
 }

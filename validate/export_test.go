@@ -43,9 +43,9 @@ func SchemaErrors(doc []byte, kind Kind, opts ...Option) []string {
 	collect := func(e schemaError) { errs = append(errs, e) }
 	switch kind {
 	case KindRequest:
-		_ = schemaPass(d.value, schemaMode(d.value, c.mode, requestMode), compiled.reqSingle, compiled.reqMulti, collect)
+		_, _ = schemaPass(d.value, schemaMode(d.value, c.mode, requestMode), compiled.reqSingle, compiled.reqMulti, collect)
 	case KindResponse:
-		_ = schemaPass(d.value, schemaMode(d.value, c.mode, responseMode), compiled.respSingle, compiled.respMulti, collect)
+		_, _ = schemaPass(d.value, schemaMode(d.value, c.mode, responseMode), compiled.respSingle, compiled.respMulti, collect)
 	}
 	var out []string
 	for _, e := range errs {

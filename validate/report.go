@@ -136,6 +136,9 @@ type findings struct {
 	prefix  string         // pointer prefix, for events inside fixtures
 	dropped map[RuleID]int // findings cut by compact, by rule
 	limit   int            // the length at which to compact next
+	// unchecked counts the members not checked against the schema once
+	// maxSchemaErrors were found.
+	unchecked int
 }
 
 // compactMin is the fewest findings worth compacting.
@@ -160,6 +163,7 @@ func (fs *findings) absorb(sub *findings) {
 	for _, f := range sub.list {
 		fs.append(f)
 	}
+	fs.unchecked += sub.unchecked
 	for id, n := range sub.dropped {
 		if fs.dropped == nil {
 			fs.dropped = map[RuleID]int{}
@@ -190,7 +194,17 @@ func (fs *findings) compact() {
 
 // result sorts the findings and caps them for a report.
 func (fs *findings) result() []Finding {
-	return capFindings(sortFindings(fs.list), fs.dropped)
+	out := capFindings(sortFindings(fs.list), fs.dropped)
+	if fs.unchecked > 0 {
+		// The schema errors counted are a floor: say so on the counts.
+		for i := range out {
+			if out[i].Pointer == "" && strings.HasPrefix(out[i].Message, "and ") && strings.HasSuffix(out[i].Message, " findings in this document") {
+				out[i].Message = "at least " + strings.TrimPrefix(out[i].Message, "and ")
+				out[i].Message = "and " + out[i].Message + fmt.Sprintf(" (after %d schema errors albcheck checked %d more members no further)", maxSchemaErrors, fs.unchecked)
+			}
+		}
+	}
+	return out
 }
 
 // sortFindings orders findings by pointer then rule and drops repeats of the

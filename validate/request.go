@@ -37,7 +37,9 @@ func requestMode(obj map[string]any) Mode {
 func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
 	mode = schemaMode(v, mode, requestMode)
 	f := fieldsOf(mode)
-	if err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, func(e schemaError) { mapRequestError(e, f, fs) }); err != nil {
+	unchecked, err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, func(e schemaError) { mapRequestError(e, f, fs) })
+	fs.unchecked += unchecked
+	if err != nil {
 		return mode, err
 	}
 	if obj, ok := v.(map[string]any); ok {

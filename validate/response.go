@@ -31,7 +31,9 @@ func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mod
 	if mode == ModeMulti {
 		mine, other = other, mine
 	}
-	if err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, func(e schemaError) { mapResponseError(e, mine, other, fs) }); err != nil {
+	unchecked, err := schemaPass(v, mode, compiled.respSingle, compiled.respMulti, func(e schemaError) { mapResponseError(e, mine, other, fs) })
+	fs.unchecked += unchecked
+	if err != nil {
 		return mode, err
 	}
 	responseChecks(v, size, mode, method, fs)
@@ -186,7 +188,13 @@ func responseRules(obj map[string]any, mode Mode, mine, other, method string, fs
 	// RESP-016: keys the ALB does not know.
 	for k := range obj {
 		if !knownResponseKeys[k] {
-			fs.add(RESP016, ptr("", k), fmt.Sprintf("%q is not part of the ALB's response format: the ALB ignores it and what it carries is lost", k))
+			msg := fmt.Sprintf("%q is not part of the ALB's response format: the ALB ignores it and what it carries is lost", k)
+			for known := range knownResponseKeys {
+				if strings.EqualFold(k, known) {
+					msg = fmt.Sprintf("%q is not %q: the ALB reads keys exactly as written, so it ignores this one and what it carries is lost (a struct without json tags?)", k, known)
+				}
+			}
+			fs.add(RESP016, ptr("", k), msg)
 		}
 	}
 

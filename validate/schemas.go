@@ -62,12 +62,14 @@ type schemaError struct {
 // leaving out the ones that only summarise others (allOf, if/then/else).
 // A large document is validated in pieces (runChunked), so that the errors
 // held at once stay few however many there are.
-func runSchema(s *gojsonschema.Schema, v any, emit func([]schemaError)) error {
+func runSchema(s *gojsonschema.Schema, v any, emit func([]schemaError)) (unchecked int, err error) {
+	var b schemaBudget
 	tamed, changed := tameNumbers(v)
 	if !changed {
-		return runChunked(s, tamed, 0, emit)
+		err = runChunked(s, tamed, 0, &b, emit)
+		return b.unchecked, err
 	}
-	return runChunked(s, tamed, 0, func(errs []schemaError) {
+	err = runChunked(s, tamed, 0, &b, func(errs []schemaError) {
 		for i, se := range errs {
 			if _, isNumber := se.value.(json.Number); isNumber {
 				if orig, ok := valueAt(v, se.path); ok {
@@ -77,6 +79,7 @@ func runSchema(s *gojsonschema.Schema, v any, emit func([]schemaError)) error {
 		}
 		emit(errs)
 	})
+	return b.unchecked, err
 }
 
 // validateOne runs gojsonschema on v.
@@ -166,7 +169,7 @@ func schemaMode(v any, mode Mode, detect func(map[string]any) Mode) Mode {
 // checks the body as base64 unless the flag is false (written that way round
 // so that the common case builds no error), so a flag of the wrong type
 // would be reported twice.
-func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, emit func(schemaError)) error {
+func schemaPass(v any, mode Mode, single, multi *gojsonschema.Schema, emit func(schemaError)) (unchecked int, err error) {
 	obj, isObj := v.(map[string]any)
 	s := single
 	if mode == ModeMulti {

@@ -305,6 +305,17 @@ func DetectKind(v any) Kind {
 			// forgot its status is the likelier reading.
 			return KindResponse
 		}
+		// Keys in another case: a struct without json tags, or a
+		// PascalCase serializer ({"StatusCode": 200, "Body": ...}). The
+		// ALB reads keys as written, so this is a response it cannot use.
+		for k := range x {
+			switch strings.ToLower(k) {
+			case "statuscode", "statusdescription", "multivalueheaders", "isbase64encoded":
+				return KindResponse
+			case "httpmethod", "requestcontext", "multivaluequerystringparameters", "querystringparameters":
+				return KindRequest
+			}
+		}
 	case []any:
 		if len(x) > 0 && DetectKind(x[0]) == KindFixture {
 			return KindFixture

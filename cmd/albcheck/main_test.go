@@ -257,3 +257,17 @@ func TestIsTerminal(t *testing.T) {
 	defer w.Close()
 	assert.False(t, isTerminal(w))
 }
+
+// What comes through a pipe is a handler's answer: an object of no known
+// kind on standard input is a response the ALB cannot use (before: skipped,
+// exit 0), and keys in another case are recognised and named.
+func TestValidateStdinIsAnAnswer(t *testing.T) {
+	for _, doc := range []string{`{}`, `{"message":"hello"}`, `{"errorMessage":"boom","errorType":"Error"}`} {
+		code, out, _ := runCLI(t, doc, "validate", "-")
+		assert.Equal(t, exitFindings, code, doc)
+		assert.Contains(t, out, `RESP-001 error /statusCode: missing "statusCode"`, doc)
+	}
+	code, out, _ := runCLI(t, `{"StatusCode":200,"Headers":{"Content-Type":"text/plain"},"Body":"x","IsBase64Encoded":false}`, "validate", "-")
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, out, `"StatusCode" is not "statusCode": the ALB reads keys exactly as written`)
+}

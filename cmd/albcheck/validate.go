@@ -154,13 +154,29 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		f.Line, f.Column = 1, 1 // the file as a whole
 		return nil, &render.Result{Path: in.Path, Kind: validate.KindUnknown, Findings: []validate.Finding{f}}
 	}
+	// A document takes up to some 40 times its size in memory while it is
+	// checked (its decoded value): four 16 MB documents at once, one per
+	// worker, took 2.5 GB. Documents over a megabyte are checked one at a
+	// time, so the peak is one large document's however many workers run.
+	var large sync.Mutex
 	check := func(in inputs.Input, doc []byte) render.Result {
+		if len(doc) > largeDocument {
+			large.Lock()
+			defer large.Unlock()
+		}
 		opts := opts
 		if rel, err := filepath.Rel(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
 			// The files a fixture names, looked up as replay would.
 			opts = append(opts[:len(opts):len(opts)], validate.WithFixtureFile(in.Root, rel))
 		}
 		rep := validate.Document(doc, opts...)
+		if rep.Skipped && in.Path == inputs.Stdin && kind == "" {
+			// What comes through a pipe is a handler's answer
+			// (my-handler < event.json | albcheck validate -): an object
+			// of no known kind is a response the ALB cannot use, not a
+			// file to pass over.
+			rep = validate.Document(doc, append(opts[:len(opts):len(opts)], validate.WithKind(validate.KindResponse))...)
+		}
 		if !quietFormat || !(rep.OK() || rep.Skipped) {
 			validate.LocateFindings(doc, rep.Findings)
 		}
@@ -234,6 +250,10 @@ func readFinding(err error) validate.Finding {
 	}
 	return validate.NewFinding(validate.JSON007, "", "cannot read: "+err.Error())
 }
+
+// largeDocument is the size past which validate checks documents one at a
+// time.
+const largeDocument = 1 << 20
 
 // aheadLimit bounds how many results may wait for an earlier one.
 const aheadLimit = 256
