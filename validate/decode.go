@@ -79,15 +79,19 @@ func parse(doc []byte, fs *findings) document {
 
 // duplicates reports the repeated keys of a document that decoded.
 func duplicates(doc []byte, fs *findings) {
-	dups, total := scanDuplicates(doc, maxDuplicateFindings)
+	dups, more := scanDuplicates(doc, maxDuplicateFindings)
 	for _, dup := range dups {
-		fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q: albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, dup.lastLine), doc, dup.offset)
+		times := "twice"
+		if dup.count > 1 {
+			times = fmt.Sprintf("%d times", dup.count+1)
+		}
+		fs.addAt(JSON003, dup.pointer, fmt.Sprintf("duplicate key %q (%s in this object): albcheck and most decoders keep the last value (line %d), some keep the first", dup.key, times, dup.lastLine), doc, dup.offset)
 	}
-	if total > len(dups) {
+	if more > 0 {
 		// Each finding's position costs a pass over the bytes before it:
 		// a file of 80,000 repeated keys must not cost 80,000 passes (it
 		// took over two minutes).
-		fs.addAt(JSON003, "", fmt.Sprintf("and %d more duplicate keys", total-len(dups)), doc, dups[len(dups)-1].offset)
+		fs.addAt(JSON003, "", fmt.Sprintf("and %d more keys repeated in their objects", more), doc, dups[len(dups)-1].offset)
 	}
 }
 

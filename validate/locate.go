@@ -275,17 +275,19 @@ func (c *lineCounter) at(doc []byte, off int) (int, int) {
 // duplicateKey is a key repeated in one object.
 type duplicateKey struct {
 	key, pointer string
-	offset       int // where the earlier value starts
+	offset       int // where the first value starts
 	lastLine     int // the line of the value that wins
+	count        int // how many times it repeats (occurrences after the first)
 }
 
-// scanDuplicates finds repeated keys: the first max of them in full, and
-// how many there are. Memory is the path it is in and the keys of the
-// objects on it; pointers are built for the ones reported only.
-func scanDuplicates(doc []byte, max int) (dups []duplicateKey, total int) {
+// scanDuplicates finds repeated keys: the first max of them (one entry per
+// key and object, however often it repeats) in full, and how many more
+// keys repeat. Memory is the path it is in and the keys of the objects on
+// it; pointers are built for the ones reported only.
+func scanDuplicates(doc []byte, max int) (dups []duplicateKey, more int) {
 	d := dupScanner{doc: doc, max: max}
 	d.value()
-	return d.dups, d.total
+	return d.dups, d.more
 }
 
 type dupScanner struct {
@@ -293,7 +295,7 @@ type dupScanner struct {
 	i     int
 	max   int
 	dups  []duplicateKey
-	total int
+	more  int // repeated keys past the first max
 	path  []pathTok
 	lines lineCounter
 }
@@ -327,6 +329,7 @@ func (d *dupScanner) value() {
 	case '{':
 		d.i++
 		seen := map[string]int{}
+		var reported map[string]int // key → its entry in d.dups, or -1 past max
 		for {
 			s.i = d.i
 			s.ws()
@@ -351,14 +354,27 @@ func (d *dupScanner) value() {
 			s.i++ // ':'
 			s.ws()
 			d.i = s.i
-			if prev, dup := seen[key]; dup {
-				d.total++
-				if len(d.dups) < d.max {
-					line, _ := d.lines.at(d.doc, d.i)
-					d.dups = append(d.dups, duplicateKey{key: key, pointer: d.pointer(key), offset: prev, lastLine: line})
+			if first, dup := seen[key]; dup {
+				if reported == nil {
+					reported = map[string]int{}
 				}
+				idx, known := reported[key]
+				switch {
+				case known && idx >= 0:
+					d.dups[idx].count++
+					d.dups[idx].lastLine, _ = d.lines.at(d.doc, d.i)
+				case known:
+				case len(d.dups) < d.max:
+					line, _ := d.lines.at(d.doc, d.i)
+					reported[key] = len(d.dups)
+					d.dups = append(d.dups, duplicateKey{key: key, pointer: d.pointer(key), offset: first, lastLine: line, count: 1})
+				default:
+					reported[key] = -1
+					d.more++
+				}
+			} else {
+				seen[key] = d.i
 			}
-			seen[key] = d.i
 			d.path = append(d.path, pathTok{key: key, idx: -1})
 			d.value()
 			d.path = d.path[:len(d.path)-1]
