@@ -421,13 +421,23 @@ func forgottenBase64Flag(obj map[string]any, contentType string) string {
 			break
 		}
 	}
-	if what == "" && !utf8.Valid(raw) {
+	// Bytes that are not UTF-8 count only under a binary content type:
+	// without one, text that happens to be strict base64 (a hex digest,
+	// "aaaa...") decodes to such bytes too, and the body is most likely
+	// that text.
+	if what == "" && contentType != "" && !isHexText(body) && !utf8.Valid(raw) {
 		what = "bytes that are not UTF-8 text"
 	}
 	if what == "" {
 		return ""
 	}
 	return fmt.Sprintf("body is base64 of %s but isBase64Encoded is false: the client gets the base64 text, not the bytes (set isBase64Encoded to true)", what)
+}
+
+// isHexText reports whether s is hex digits only: a digest or an id, text
+// that is also strict base64.
+func isHexText(s string) bool {
+	return isLowerHex(strings.ToLower(s))
 }
 
 // hasCaseTwin is caseTwins' cheap first look, without allocating: it runs

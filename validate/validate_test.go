@@ -1,8 +1,8 @@
 package validate_test
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/albcheck/albcheck/alb"
 )
 
 var typedEvent = events.ALBTargetGroupRequest{
@@ -256,4 +258,17 @@ func TestFindingsPerRuleAreCapped(t *testing.T) {
 	}
 	assert.Equal(t, 101, n)
 	assert.Contains(t, rep.String(), "and 200 more RESP-007 findings in this document")
+}
+
+// RESP-008 measures the document, not the newline an editor or jq puts
+// after it (before: a response of exactly 1 MB failed once saved).
+func TestResponseSizeIgnoresSurroundingWhiteSpace(t *testing.T) {
+	head := `{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {"content-type": "text/plain"}, "body": "`
+	tail := `"}`
+	exact := head + strings.Repeat("a", alb.MaxResponseJSON-len(head)-len(tail)) + tail
+	require.Len(t, exact, alb.MaxResponseJSON)
+	assert.False(t, validate.Response([]byte(exact+"\n")).Has(validate.RESP008), "a trailing newline")
+	assert.False(t, validate.Response([]byte("\n  "+exact+"\r\n")).Has(validate.RESP008), "white space around it")
+	over := head + strings.Repeat("a", alb.MaxResponseJSON-len(head)-len(tail)+1) + tail
+	assert.True(t, validate.Response([]byte(over)).Has(validate.RESP008), "one byte over")
 }
