@@ -211,6 +211,12 @@ func checkKind(rep *Report, c config, d document, fs *findings) error {
 		}
 		rep.Mode, err = checkResponse(d.value, payloadSize(d.raw), c.mode, c.method, fs)
 	case KindFixture:
+		if DetectKind(d.value) == KindRequest {
+			// A bare ALB event file is a fixture too (replay sends it as
+			// it is): it is checked as the event it is.
+			rep.Kind = KindRequest
+			return checkKind(rep, c, d, fs)
+		}
 		err = checkFixture(d.value, fs, c.files)
 	default:
 		// Only an object that looks like no known kind is skipped: it may be

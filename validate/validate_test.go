@@ -3,6 +3,7 @@ package validate_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -271,4 +272,15 @@ func TestResponseSizeIgnoresSurroundingWhiteSpace(t *testing.T) {
 	assert.False(t, validate.Response([]byte("\n  "+exact+"\r\n")).Has(validate.RESP008), "white space around it")
 	over := head + strings.Repeat("a", alb.MaxResponseJSON-len(head)-len(tail)+1) + tail
 	assert.True(t, validate.Response([]byte(over)).Has(validate.RESP008), "one byte over")
+}
+
+// A bare ALB event is a fixture (replay sends it as it is): --kind fixture
+// checks it as the event (before: FIX-001 "a case needs event or request").
+func TestBareEventAsFixture(t *testing.T) {
+	doc, err := os.ReadFile("../fixtures/bare-event-get-order.json")
+	require.NoError(t, err)
+	rep := validate.Document(doc, validate.WithKind(validate.KindFixture))
+	assert.Equal(t, validate.KindRequest, rep.Kind)
+	assert.True(t, rep.OK(), rep.String())
+	assert.False(t, rep.Has(validate.FIX001), rep.String())
 }
