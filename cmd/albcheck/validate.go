@@ -211,6 +211,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 			return err
 		}
 		if o.failFast && !res.r.OK && !res.r.Skipped {
+			sum.Stopped = "--fail-fast"
 			cancel()
 			break
 		}

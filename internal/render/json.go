@@ -43,6 +43,7 @@ type jsonSummary struct {
 	Failed      int    `json:"failed"`
 	Skipped     int    `json:"skipped"`
 	Interrupted string `json:"interrupted,omitempty"`
+	Stopped     string `json:"stopped,omitempty"`
 }
 
 type jsonRenderer struct {
@@ -69,7 +70,7 @@ func (j *jsonRenderer) Finish(s Summary) error {
 	if j.out.Results == nil {
 		j.out.Results = []jsonResult{}
 	}
-	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped, s.Interrupted}
+	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped, s.Interrupted, s.Stopped}
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(j.out)

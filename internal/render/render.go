@@ -44,6 +44,9 @@ type Summary struct {
 	// had a result (SIGINT, SIGTERM); empty for a whole run. Machine
 	// formats say it, so that a partial report never reads as a green one.
 	Interrupted string
+	// Stopped says why a run stopped early on its own (--fail-fast); empty
+	// for a whole run.
+	Stopped string
 }
 
 // Count adds a result to the summary.
@@ -64,6 +67,13 @@ func (s Summary) Line() string {
 	l := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
 	if s.Skipped > 0 {
 		l += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	// A partial run must not read as a whole one on stdout either.
+	switch {
+	case s.Interrupted != "":
+		l += fmt.Sprintf(" (interrupted by %s: the inputs after these were not checked)", s.Interrupted)
+	case s.Stopped != "":
+		l += fmt.Sprintf(" (stopped by %s: inputs after these, if any, were not checked)", s.Stopped)
 	}
 	return l
 }
