@@ -212,7 +212,7 @@ func (fs *findings) result() []Finding {
 func sortFindings(list []Finding) []Finding {
 	sort.SliceStable(list, func(i, j int) bool {
 		if list[i].Pointer != list[j].Pointer {
-			return list[i].Pointer < list[j].Pointer
+			return pointerLess(list[i].Pointer, list[j].Pointer)
 		}
 		return list[i].Rule < list[j].Rule
 	})
@@ -224,6 +224,51 @@ func sortFindings(list []Finding) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// pointerLess orders pointers as the document does: token by token, array
+// indexes by number (/2 before /10), so that a report's first findings are
+// the document's first, not the ones whose index sorts first as text.
+func pointerLess(a, b string) bool {
+	for a != "" && b != "" {
+		var ta, tb string
+		ta, a = cutToken(a)
+		tb, b = cutToken(b)
+		if ta == tb {
+			continue
+		}
+		na, aNum := index(ta)
+		nb, bNum := index(tb)
+		if aNum && bNum {
+			return na < nb
+		}
+		return ta < tb
+	}
+	return a == "" && b != ""
+}
+
+// cutToken splits "/tok/rest" into "tok" and "/rest".
+func cutToken(p string) (string, string) {
+	p = strings.TrimPrefix(p, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i:]
+	}
+	return p, ""
+}
+
+// index reads an array index token: digits, no leading zero.
+func index(tok string) (int, bool) {
+	if tok == "" || len(tok) > 9 || (len(tok) > 1 && tok[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(tok[i]-'0')
+	}
+	return n, true
 }
 
 // NewFinding makes a finding of a rule, with the rule's severity and outcome,

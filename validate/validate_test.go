@@ -259,6 +259,18 @@ func TestFindingsPerRuleAreCapped(t *testing.T) {
 	}
 	assert.Equal(t, 101, n)
 	assert.Contains(t, rep.String(), "and 200 more RESP-007 findings in this document")
+	// The ones shown are the document's first hundred, in its order (before:
+	// /0, /1, /10, /100, ... as text sorts them, and /2 to /9 never shown).
+	var shown []string
+	for _, f := range rep.Findings {
+		if f.Rule == validate.RESP007 && f.Pointer != "" {
+			shown = append(shown, f.Pointer)
+		}
+	}
+	require.Len(t, shown, 100)
+	for i, p := range shown {
+		assert.Equal(t, fmt.Sprintf("/multiValueHeaders/x/%d", i), p)
+	}
 }
 
 // RESP-008 measures the document, not the newline an editor or jq puts
