@@ -53,6 +53,10 @@ func parse(doc []byte, fs *findings) document {
 			fs.addAt(JSON001, "", "nested more than 10000 levels deep: no ALB document comes close, and decoders give up", doc, int(se.Offset))
 		case errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value"):
 			fs.addAt(JSON001, "", "data after the JSON value: a document holds exactly one value (some decoders silently ignore the rest)", doc, int(se.Offset)-1)
+		case errors.As(err, &se) && strings.Contains(se.Error(), "in string literal") && int(se.Offset) <= len(doc) && se.Offset > 0 && doc[se.Offset-1] < 0x20 && bytes.IndexByte(doc[se.Offset:], '"') >= 0:
+			// A raw line break or tab inside a string: the string may
+			// well close later, but JSON wants the character escaped.
+			fs.addAt(JSON001, "", fmt.Sprintf("a raw control character (%q) inside a string: JSON strings must escape it (\\n, \\t, \\u00XX)", doc[se.Offset-1]), doc, int(se.Offset)-1)
 		case errors.As(err, &se) && (strings.Contains(se.Error(), "in string literal") || strings.Contains(se.Error(), "unexpected end of JSON input")) && openString(doc, int(se.Offset)-1) >= 0:
 			// A string left open: its own start is where to look, not the
 			// line break or the end of the file where the decoder gave up.

@@ -296,3 +296,14 @@ func TestBareEventAsFixture(t *testing.T) {
 	assert.True(t, rep.OK(), rep.String())
 	assert.False(t, rep.Has(validate.FIX001), rep.String())
 }
+
+// A raw line break inside a string that closes later is named as such
+// (before: "unterminated string", for a string with its closing quote).
+func TestRawNewlineInString(t *testing.T) {
+	rep := validate.Document([]byte("{\"statusCode\": 200, \"body\": \"line one\nline two\"}"), validate.WithPositions())
+	require.True(t, rep.Has(validate.JSON001), rep.String())
+	assert.Contains(t, rep.String(), `a raw control character ('\n') inside a string`)
+	assert.Equal(t, 1, rep.Findings[0].Line)
+	rep = validate.Document([]byte("{\"statusCode\": 200, \"body\": \"never closed}\n"), validate.WithPositions())
+	assert.Contains(t, rep.String(), "unterminated string")
+}
