@@ -271,3 +271,12 @@ func TestValidateStdinIsAnAnswer(t *testing.T) {
 	assert.Equal(t, exitFindings, code)
 	assert.Contains(t, out, `"StatusCode" is not "statusCode": the ALB reads keys exactly as written`)
 }
+
+// -j 0 or less is a usage error (before: taken as 1 without a word).
+func TestValidateWorkersMustBePositive(t *testing.T) {
+	for _, j := range []string{"0", "-1"} {
+		code, _, errOut := runCLI(t, "", "validate", "-j", j, "../../fixtures")
+		assert.Equal(t, exitUsage, code, j)
+		assert.Contains(t, errOut, "--workers must be at least 1", j)
+	}
+}

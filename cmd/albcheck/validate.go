@@ -90,6 +90,9 @@ function they are for, so with several Lambda target groups give --mode.`,
 }
 
 func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
+	if o.workers < 1 {
+		return usageError("--workers must be at least 1, got %d", o.workers)
+	}
 	kind, err := validate.ParseKind(o.kind)
 	if err != nil {
 		return usageError("%v", err)
