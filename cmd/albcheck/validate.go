@@ -332,6 +332,9 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 	go func() {
 		defer close(out)
 		for sl := range window {
+			if ctx.Err() != nil {
+				return // a select with both ready picks either: stop first
+			}
 			var c checked
 			select {
 			case c = <-sl.done:
