@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/albcheck/albcheck/alb"
@@ -155,23 +153,4 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 }
 
 // parseCodes reads a matcher: "200", "200,202" or "200-299".
-func parseCodes(spec string) ([]int, error) {
-	var codes []int
-	for part := range strings.SplitSeq(spec, ",") {
-		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 100 || a > 599 {
-			return nil, fmt.Errorf("%q is not a status code", lo)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a || b > 599 {
-				return nil, fmt.Errorf("%q is not a range of status codes", part)
-			}
-		}
-		for c := a; c <= b; c++ {
-			codes = append(codes, c)
-		}
-	}
-	return codes, nil
-}
+func parseCodes(spec string) ([]int, error) { return serve.ParseCodes(spec) }
