@@ -86,7 +86,7 @@ func New(o Options) *Server {
 		o.IdleTimeout = alb.IdleTimeout
 	}
 	s := &Server{o: o}
-	if o.Router == nil {
+	if o.Router == nil && o.Targets == nil {
 		s.single = &Target{Handler: o.Handler, Mode: o.Mode, Timeout: o.Timeout, ARN: o.TargetGroupARN, Health: o.Health}
 	}
 	return s

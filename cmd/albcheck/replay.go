@@ -113,6 +113,9 @@ stopped the run, after printing the results finished before it.`,
 }
 
 func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
+	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
+		return err
+	}
 	if err := o.handlerOptions.check(); err != nil {
 		return err
 	}

@@ -26,6 +26,8 @@ type serveOptions struct {
 	idleTimeout    time.Duration
 	infra          []string
 	modeSet        bool
+	ports          []string
+	seed           uint64
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -85,13 +87,30 @@ behind, else of the only Lambda target group.`,
 	f.DurationVar(&o.healthInterval, "health-check-interval", 30*time.Second, "time between health checks")
 	f.StringVar(&o.healthCodes, "health-check-codes", "200", "success codes of the health check: 200, 200,202 or 200-299")
 	f.StringVar(&o.targetGroup, "target-group", "", "the target group's ARN in the events")
+	f.StringArrayVar(&o.ports, "port", nil, "with --infra NAME=... handlers: LISTENER=PORT serves a listener (by name or port) on this local port")
+	f.Uint64Var(&o.seed, "seed", 0, "with --infra NAME=... handlers: seed of the weighted forwards")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", alb.IdleTimeout, "close a client connection silent this long; 408 for a body stalled this long")
 	return cmd
 }
 
 func runServe(ctx context.Context, o *serveOptions, s *streams) error {
+	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
+		return err
+	}
 	if err := o.handlerOptions.check(); err != nil {
 		return err
+	}
+	if len(o.named) > 0 {
+		if o.logFormat != "text" && o.logFormat != "json" {
+			return usageError("unknown --log-format %q (want text or json)", o.logFormat)
+		}
+		if o.idleTimeout <= 0 {
+			return usageError("--idle-timeout must be positive, got %s", o.idleTimeout)
+		}
+		return runServeInfra(ctx, o, s)
+	}
+	if len(o.ports) > 0 {
+		return usageError("--port maps the listeners of --infra files, for handlers given as NAME=VALUE")
 	}
 	if o.mode != "single" && o.mode != "multi" {
 		return usageError("unknown mode %q (want single or multi)", o.mode)
