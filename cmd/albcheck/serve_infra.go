@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/infra"
+	"github.com/albcheck/albcheck/internal/bootstrap"
+	"github.com/albcheck/albcheck/serve"
+)
+
+// runServeInfra serves every listener of the --infra files, each routed by
+// its rules to the functions named by NAME=VALUE handler flags.
+func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
+	p, err := loadProject(o.infra...)
+	if err != nil {
+		return usageError("--infra: %v", err)
+	}
+	ports, err := parsePorts(o.ports)
+	if err != nil {
+		return err
+	}
+	handlers, err := o.buildNamed(ctx, p)
+	if err != nil {
+		return err
+	}
+	// Every handler built from here on is closed by the server when it
+	// stops, or here when it never starts.
+	started := false
+	defer func() {
+		if !started {
+			for _, h := range handlers {
+				h.Close()
+			}
+		}
+	}()
+	var cleanups []func()
+	defer func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}()
+	from := map[string]string{} // how each function is run, for the banner
+	for _, nh := range o.named {
+		from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
+	}
+	notFound := map[string]string{}
+	for _, fn := range p.Functions {
+		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
+			continue
+		}
+		path, cleanup, err := bootstrap.Find(fn)
+		if err != nil {
+			if !errors.Is(err, bootstrap.ErrNotFound) {
+				return usageError("function %s: %v", fn.Name, err)
+			}
+			notFound[fn.Name] = err.Error()
+			continue
+		}
+		cleanups = append(cleanups, cleanup)
+		h, err := o.buildOne(ctx, "--cmd", path)
+		if err != nil {
+			return err
+		}
+		handlers[fn.Name] = h
+		from[fn.Name] = path
+	}
+	site, err := serve.NewSite(p, serve.SiteOptions{
+		Handlers: handlers,
+		Seed:     o.seed,
+		Missing: func(fn *infra.Function) string {
+			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
+		},
+	})
+	if err != nil {
+		return usageError("--infra: %v", err)
+	}
+	var listeners []serve.Listener
+	closeListeners := func() {
+		for _, l := range listeners {
+			l.Listener.Close()
+		}
+	}
+	fmt.Fprintf(s.err, "albcheck serve: a local ALB for %s; Ctrl-C stops it\n", strings.Join(o.infra, ", "))
+	used := map[string]bool{}
+	for _, r := range site.Listeners {
+		l := r.Listener()
+		if l.Port == 0 {
+			fmt.Fprintf(s.err, "  listener %s: no port in the files, not served\n", l.Name)
+			continue
+		}
+		local := l.Port
+		if local < 1024 {
+			local += 8000
+		}
+		for _, key := range []string{l.Name, strconv.Itoa(l.Port)} {
+			if p, ok := ports[key]; ok {
+				local = p
+				used[key] = true
+				break
+			}
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)))
+		if err != nil {
+			closeListeners()
+			return &exitError{code: exitUsage, err: fmt.Errorf("listener %s (%s %d): %w; map it elsewhere with --port %s=PORT", l.Name, l.Protocol, l.Port, err, l.Name)}
+		}
+		listeners = append(listeners, serve.Listener{Router: r, Listener: ln})
+		fmt.Fprintf(s.err, "  listener %s (%s %d) on http://%s\n", l.Name, l.Protocol, l.Port, ln.Addr())
+	}
+	for key := range ports {
+		if !used[key] {
+			closeListeners()
+			return usageError("--port %s=...: no listener of the files has that name or port", key)
+		}
+	}
+	if len(listeners) == 0 {
+		return usageError("--infra: no listener to serve")
+	}
+	for _, name := range sortedNames(site.Targets) {
+		t := site.Targets[name]
+		what := "no function"
+		switch {
+		case t.Handler != nil:
+			what = fmt.Sprintf("%s (%s), timeout %s", t.Function, from[t.Function], t.Timeout)
+		case t.Function != "":
+			what = fmt.Sprintf("%s: no handler, requests get 502 (add --cmd %s=BINARY)", t.Function, t.Function)
+		}
+		health := ""
+		if t.Health.Path != "" {
+			health = fmt.Sprintf(", health check %s every %s", t.Health.Path, t.Health.Interval)
+		}
+		fmt.Fprintf(s.err, "  target group %s (%s mode): %s%s\n", name, t.Mode, what, health)
+	}
+	for _, r := range site.Listeners {
+		for _, pr := range r.Problems() {
+			fmt.Fprintf(s.err, "  %s: %s\n", r.Listener().Name, pr)
+		}
+	}
+	srv := serve.New(serve.Options{
+		Targets:       site.Targets,
+		Log:           s.err,
+		JSONLog:       o.logFormat == "json",
+		RecordDir:     o.record,
+		RecordSecrets: o.recordSecrets,
+		IdleTimeout:   o.idleTimeout,
+	})
+	defer o.handlerOptions.leaveCores()()
+	started = true
+	if err := srv.RunListeners(ctx, listeners); err != nil {
+		return &exitError{code: exitFindings, err: err}
+	}
+	fmt.Fprintln(s.err, "albcheck serve: stopped")
+	return nil
+}
+
+// behindLambdaGroup reports whether fn is registered with a Lambda target
+// group: only those need a handler.
+func behindLambdaGroup(p *infra.Project, fn *infra.Function) bool {
+	for _, tg := range p.TargetGroups {
+		if !tg.IsLambda() {
+			continue
+		}
+		for _, t := range tg.Targets {
+			if t.Function == fn.Name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parsePorts reads --port LISTENER=LOCAL flags: a listener's name or port
+// number, and the local port to serve it on.
+func parsePorts(specs []string) (map[string]int, error) {
+	ports := map[string]int{}
+	for _, spec := range specs {
+		name, port, ok := strings.Cut(spec, "=")
+		n, err := strconv.Atoi(port)
+		if !ok || name == "" || err != nil || n < 0 || n > 65535 {
+			return nil, usageError("--port %q: want LISTENER=PORT, LISTENER a listener's name or port", spec)
+		}
+		ports[name] = n
+	}
+	return ports, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
