@@ -318,7 +318,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
 		s.explain("%s: the client gets 502 (%s): %s %s%s", entry.Request, entry.Reason, res.Failure.Rule, res.Failure.Message, logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, target, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
 		return
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
@@ -351,7 +351,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 		}
 		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, why, preview(res.Payload), logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, target, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
 		return
 	case len(entry.Findings) > 0:
 		// Passed on, but something the function meant may be lost on the
@@ -373,7 +373,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 			s.explain("%s: the answer did not reach the client: %v", entry.Request, err)
 		}
 	}
-	s.record(r, body, ev, target, resp.StatusCode, payload)
+	s.record(r, body, ev, target, router, resp.StatusCode, payload)
 }
 
 // albError writes the ALB's own error page for a status.

@@ -29,13 +29,14 @@ type SiteOptions struct {
 type Site struct {
 	Targets   map[string]*Target
 	Listeners []*albroute.Router
+	project   *infra.Project
 }
 
 // NewSite compiles every listener of a project and makes a Target of each
 // Lambda target group: its mode, the timeout of the function registered
 // with it, its health check when enabled, and the handler of that function.
 func NewSite(p *infra.Project, o SiteOptions) (*Site, error) {
-	s := &Site{Targets: map[string]*Target{}}
+	s := &Site{Targets: map[string]*Target{}, project: p}
 	functions := map[string]*infra.Function{}
 	for _, f := range p.Functions {
 		functions[f.Name] = f

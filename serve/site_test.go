@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -253,4 +255,33 @@ func TestSiteJSONLogNamesRuleAndTargetGroup(t *testing.T) {
 	assert.Equal(t, "SingleRule", entry["rule"])
 	assert.Equal(t, float64(10), entry["matched_rule_priority"])
 	assert.Equal(t, "SingleTargetGroup", entry["target_group"])
+}
+
+// --record under routing names the function that served each exchange and
+// its listener, so that replay --infra checks the request still goes there.
+func TestSiteRecordNamesTheFunction(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"MultiFunction": replay.GoHandler(func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+			return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", MultiValueHeaders: map[string][]string{}, Body: "ok"}, nil
+		}),
+	}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/multi/x", nil))
+	require.Equal(t, 200, rec.Code)
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	var fixture struct {
+		Function string `json:"function"`
+		Mode     string `json:"mode"`
+		Listener int    `json:"listener"`
+	}
+	require.NoError(t, json.Unmarshal(b, &fixture), string(b))
+	assert.Equal(t, "MultiFunction", fixture.Function)
+	assert.Equal(t, "multi", fixture.Mode)
+	assert.Equal(t, 80, fixture.Listener)
 }

@@ -134,7 +134,20 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return usageError("unknown mode %q (want single or multi)", o.mode)
 	}
 	var modeOf func(function, targetGroup string) (fakeevent.Mode, error)
-	if len(o.infra) > 0 && mode == "" {
+	var routed *builtSite
+	if len(o.named) > 0 {
+		// Each case goes where the listener's rules send it, in that target
+		// group's mode: --mode and the case's own give way.
+		p, err := loadProject(o.infra...)
+		if err != nil {
+			return usageError("--infra: %v", err)
+		}
+		if routed, err = buildSite(ctx, &o.handlerOptions, p, 0); err != nil {
+			return err
+		}
+		defer routed.cleanup()
+		defer routed.closeHandlers()
+	} else if len(o.infra) > 0 && mode == "" {
 		m, err := loadInfraModes(o.infra)
 		if err != nil {
 			return err
@@ -200,13 +213,19 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		}
 	}
 
-	h, err := o.handlerOptions.build(ctx)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if err := startHandler(h, o.handlerOptions); err != nil {
-		return err
+	runOpts := replay.Options{Timeout: o.timeout}
+	if routed != nil {
+		runOpts.Route, runOpts.Concurrency = routed.site.RouteCase, o.parallel
+	} else {
+		h, err := o.handlerOptions.build(ctx)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		if err := startHandler(h, o.handlerOptions); err != nil {
+			return err
+		}
+		runOpts.Handler = h
 	}
 
 	defer o.handlerOptions.leaveCores()()
@@ -227,7 +246,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		prog.withTotal(n)
 	}
 	locator := fixtureLocator{maxSize: o.maxSize} // one at a time: results come in order
-	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
+	replay.Run(ctx, cases, runOpts, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := replayResult(oc, ok, &locator)
 		sum.Count(res)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/albcheck/albcheck/infra"
 	"github.com/albcheck/albcheck/internal/bootstrap"
+	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/serve"
 )
 
@@ -25,61 +26,20 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	handlers, err := o.buildNamed(ctx, p)
+	b, err := buildSite(ctx, &o.handlerOptions, p, o.seed)
 	if err != nil {
 		return err
 	}
-	// Every handler built from here on is closed by the server when it
-	// stops, or here when it never starts.
+	// The server closes the handlers when it stops; here only when it
+	// never starts.
 	started := false
 	defer func() {
 		if !started {
-			for _, h := range handlers {
-				h.Close()
-			}
+			b.closeHandlers()
 		}
+		b.cleanup()
 	}()
-	var cleanups []func()
-	defer func() {
-		for _, c := range cleanups {
-			c()
-		}
-	}()
-	from := map[string]string{} // how each function is run, for the banner
-	for _, nh := range o.named {
-		from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
-	}
-	notFound := map[string]string{}
-	for _, fn := range p.Functions {
-		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
-			continue
-		}
-		path, cleanup, err := bootstrap.Find(fn)
-		if err != nil {
-			if !errors.Is(err, bootstrap.ErrNotFound) {
-				return usageError("function %s: %v", fn.Name, err)
-			}
-			notFound[fn.Name] = err.Error()
-			continue
-		}
-		cleanups = append(cleanups, cleanup)
-		h, err := o.buildOne(ctx, "--cmd", path)
-		if err != nil {
-			return err
-		}
-		handlers[fn.Name] = h
-		from[fn.Name] = path
-	}
-	site, err := serve.NewSite(p, serve.SiteOptions{
-		Handlers: handlers,
-		Seed:     o.seed,
-		Missing: func(fn *infra.Function) string {
-			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
-		},
-	})
-	if err != nil {
-		return usageError("--infra: %v", err)
-	}
+	site, from := b.site, b.from
 	var listeners []serve.Listener
 	closeListeners := func() {
 		for _, l := range listeners {
@@ -157,6 +117,80 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	}
 	fmt.Fprintln(s.err, "albcheck serve: stopped")
 	return nil
+}
+
+// builtSite is a project's site with the handlers of its functions.
+type builtSite struct {
+	site     *serve.Site
+	handlers map[string]replay.Handler
+	// from says how each function is run, for the banner.
+	from     map[string]string
+	cleanups []func()
+}
+
+func (b *builtSite) closeHandlers() {
+	for _, h := range b.handlers {
+		h.Close()
+	}
+}
+
+// cleanup removes the bootstraps extracted from zips.
+func (b *builtSite) cleanup() {
+	for _, c := range b.cleanups {
+		c()
+	}
+}
+
+// buildSite builds the handlers of the functions named by NAME=VALUE flags
+// and, for every other function behind a Lambda target group, of the
+// bootstrap its files hold (bootstrap.Find); then the site of the project.
+func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed uint64) (b *builtSite, err error) {
+	handlers, err := o.buildNamed(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	b = &builtSite{handlers: handlers, from: map[string]string{}}
+	defer func() {
+		if err != nil {
+			b.closeHandlers()
+			b.cleanup()
+		}
+	}()
+	for _, nh := range o.named {
+		b.from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
+	}
+	notFound := map[string]string{}
+	for _, fn := range p.Functions {
+		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
+			continue
+		}
+		path, cleanup, err := bootstrap.Find(fn)
+		if err != nil {
+			if !errors.Is(err, bootstrap.ErrNotFound) {
+				return nil, usageError("function %s: %v", fn.Name, err)
+			}
+			notFound[fn.Name] = err.Error()
+			continue
+		}
+		b.cleanups = append(b.cleanups, cleanup)
+		h, err := o.buildOne(ctx, "--cmd", path)
+		if err != nil {
+			return nil, err
+		}
+		handlers[fn.Name] = h
+		b.from[fn.Name] = path
+	}
+	b.site, err = serve.NewSite(p, serve.SiteOptions{
+		Handlers: handlers,
+		Seed:     seed,
+		Missing: func(fn *infra.Function) string {
+			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
+		},
+	})
+	if err != nil {
+		return nil, usageError("--infra: %v", err)
+	}
+	return b, nil
 }
 
 // behindLambdaGroup reports whether fn is registered with a Lambda target
