@@ -89,6 +89,12 @@ func (o *handlerOptions) takeFlags(infra bool) error {
 	return nil
 }
 
+// none reports whether no handler flag is given at all: under --infra, the
+// functions' own bootstraps then serve (serve and replay --infra).
+func (o *handlerOptions) none() bool {
+	return len(o.commands)+len(o.execs)+len(o.invokeURLs) == 0 && o.function == ""
+}
+
 // check reports a usage error unless exactly one handler is chosen (or,
 // under --infra, handlers by function name).
 func (o *handlerOptions) check() error {

@@ -116,7 +116,10 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
 		return err
 	}
-	if err := o.handlerOptions.check(); err != nil {
+	byName := len(o.named) > 0 || (len(o.infra) > 0 && o.handlerOptions.none())
+	if err := o.handlerOptions.check(); err != nil && !byName {
+		return err
+	} else if err := o.handlerOptions.checkCommon(); err != nil {
 		return err
 	}
 	if len(o.paths) == 0 {
@@ -135,7 +138,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	}
 	var modeOf func(function, targetGroup string) (fakeevent.Mode, error)
 	var routed *builtSite
-	if len(o.named) > 0 {
+	if byName {
 		// Each case goes where the listener's rules send it, in that target
 		// group's mode: --mode and the case's own give way.
 		p, err := loadProject(o.infra...)

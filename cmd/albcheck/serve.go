@@ -97,10 +97,13 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
 		return err
 	}
-	if err := o.handlerOptions.check(); err != nil {
+	routed := len(o.named) > 0 || (len(o.infra) > 0 && o.handlerOptions.none())
+	if err := o.handlerOptions.check(); err != nil && !routed {
+		return err
+	} else if err := o.handlerOptions.checkCommon(); err != nil {
 		return err
 	}
-	if len(o.named) > 0 {
+	if routed {
 		if o.logFormat != "text" && o.logFormat != "json" {
 			return usageError("unknown --log-format %q (want text or json)", o.logFormat)
 		}

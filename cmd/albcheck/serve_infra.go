@@ -50,13 +50,15 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	used := map[string]bool{}
 	for _, r := range site.Listeners {
 		l := r.Listener()
-		if l.Port == 0 {
-			fmt.Fprintf(s.err, "  listener %s: no port in the files, not served\n", l.Name)
-			continue
-		}
 		local := l.Port
 		if local < 1024 {
 			local += 8000
+		}
+		if _, mapped := ports[l.Name]; l.Port == 0 && !mapped {
+			// A listener of another stack (Serverless's listenerArn, an
+			// imported ARN): its rules are known, its port is not.
+			fmt.Fprintf(s.err, "  listener %s: no port in the files, not served (serve its rules with --port %s=PORT)\n", l.Name, l.Name)
+			continue
 		}
 		for _, key := range []string{l.Name, strconv.Itoa(l.Port)} {
 			if p, ok := ports[key]; ok {
@@ -71,7 +73,11 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 			return &exitError{code: exitUsage, err: fmt.Errorf("listener %s (%s %d): %w; map it elsewhere with --port %s=PORT", l.Name, l.Protocol, l.Port, err, l.Name)}
 		}
 		listeners = append(listeners, serve.Listener{Router: r, Listener: ln})
-		fmt.Fprintf(s.err, "  listener %s (%s %d) on http://%s\n", l.Name, l.Protocol, l.Port, ln.Addr())
+		if l.Port == 0 {
+			fmt.Fprintf(s.err, "  listener %s (port unknown) on http://%s\n", l.Name, ln.Addr())
+		} else {
+			fmt.Fprintf(s.err, "  listener %s (%s %d) on http://%s\n", l.Name, l.Protocol, l.Port, ln.Addr())
+		}
 	}
 	for key := range ports {
 		if !used[key] {
