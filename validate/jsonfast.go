@@ -253,7 +253,7 @@ func plainWord(x uint64) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	zero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
 	below := (x - lo*0x20) & ^x & hi
-	return (below|zero(x^(lo*'"'))|zero(x^(lo*'\\'))|(x&hi)) == 0
+	return (below | zero(x^(lo*'"')) | zero(x^(lo*'\\')) | (x & hi)) == 0
 }
 
 func (d *fastDecoder) slowStr(start int) (string, bool) {

@@ -78,6 +78,13 @@ albcheck infra), unless --mode: the mode of the target group named by the case's
 --function's, else of the only Lambda target group. It replaces the mode the case
 says, as --mode does; a name that matches nothing fails the case.
 
+With --infra and handlers given as NAME=VALUE (see albcheck serve --help), each
+case's request goes through the listener's rules (the case's "listener" port when
+the files have several): to the function of the target group it is forwarded to,
+in that group's mode and with the function's own timeout, or to the ALB's own
+fixed response or redirect, checked like any answer. A case that names a
+"function" fails (EXPECT-FUNCTION) when its request is routed elsewhere.
+
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
 or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
 stopped the run, after printing the results finished before it.`,
@@ -86,7 +93,8 @@ stopped the run, after printing the results finished before it.`,
   albcheck replay --invoke-url http://127.0.0.1:9000 fixtures/
   albcheck replay --cmd bin/orders --update fixtures/      # record answers into expectations and golden files
   albcheck replay --cmd bin/orders --shard 2/4 --format junit fixtures/ > shard2.xml
-  albcheck replay --cmd bin/orders --infra examples/orders/template.yaml fixtures/   # each case in its target group's mode`,
+  albcheck replay --cmd bin/orders --infra examples/orders/template.yaml fixtures/   # each case in its target group's mode
+  albcheck replay --infra examples/orders/template.yaml --cmd OrdersFunction=bin/orders testdata/infra/orders/   # routed`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				o.paths, o.cmdArgs = args[:dash], args[dash:]

@@ -55,13 +55,30 @@ in-flight requests and stops the function's processes.
 
 --infra FILE takes the mode from the project's infrastructure code (see albcheck
 infra), unless --mode: the mode of the target group the deployed --function sits
-behind, else of the only Lambda target group.`,
+behind, else of the only Lambda target group.
+
+With --infra and handlers given as NAME=VALUE (--cmd NAME=BINARY, --exec
+NAME=COMMAND, --invoke-url NAME=URL; NAME is a function's logical id, Terraform
+address or Serverless name, or its FunctionName), or no handler at all, serve is
+the project's whole ALB: every listener on 127.0.0.1, port P at P+8000 below 1024
+(80 on 8080, 443 on 8443) unless --port LISTENER=PORT maps it, each request routed
+by the listener's rules as the ALB routes it. A forward goes to the target group's
+function in that target group's mode, with the function's own timeout and the
+target group's health check; fixed responses and redirects are answered by the
+ALB itself; an HTTPS listener is served as plain HTTP and tells the function https
+and 443. A function given no handler runs from .aws-sam/build/<LogicalId>/bootstrap
+(after sam build) or from the bootstrap in its zip (Terraform filename, Serverless
+artifact); otherwise requests routed to it get 502. What the rules hold that cannot
+be emulated is printed at start; each access-log line names the rule and target
+group. --seed N makes weighted forwards repeatable; --record names the function
+that served each exchange.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i http://127.0.0.1:8080/api/search?q=go
   curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
   albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
   albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s
-  albcheck serve --cmd bin/orders --infra examples/orders/template.yaml`,
+  albcheck serve --cmd bin/orders --infra examples/orders/template.yaml
+  albcheck serve --infra examples/orders/template.yaml --cmd OrdersFunction=bin/orders   # the whole ALB on :8080`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				if dash > 0 {
