@@ -2,10 +2,12 @@ package replay
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/validate"
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // Routed is where a load balancer's rules send a case's request (replay
@@ -20,6 +22,12 @@ type Routed struct {
 	Timeout        time.Duration
 	Mode           fakeevent.Mode
 	TargetGroupARN string
+	// Protocol ("http" or "https") and Port are the listener's: the event
+	// of a short request says them in x-forwarded-proto and
+	// x-forwarded-port, as the ALB sets them. Empty and 0 leave it as
+	// built.
+	Protocol string
+	Port     int
 	// Function is the name of the function the request reaches, in the
 	// infrastructure files; empty when it reaches none.
 	Function string
@@ -44,10 +52,44 @@ func (c *Case) route(rt Routed) {
 	if rt.Mode != "" {
 		c.forceMode(rt.Mode)
 	}
+	changed := false
 	if rt.TargetGroupARN != "" && c.Event.RequestContext.ELB.TargetGroupArn != rt.TargetGroupARN {
 		c.Event.RequestContext.ELB.TargetGroupArn = rt.TargetGroupARN
+		changed = true
+	}
+	// A full event is sent as written; a short request's event is albcheck's
+	// own, built before the listener was known.
+	if c.spec != nil && c.spec.Request != nil {
+		if rt.Protocol != "" {
+			changed = setHeader(&c.Event, "x-forwarded-proto", rt.Protocol) || changed
+		}
+		if rt.Port > 0 {
+			changed = setHeader(&c.Event, "x-forwarded-port", strconv.Itoa(rt.Port)) || changed
+		}
+	}
+	if changed {
 		c.EventJSON = fakeevent.Marshal(c.Event)
 	}
+}
+
+// setHeader sets a header the ALB adds, in the event's mode; it reports
+// whether the event changed.
+func setHeader(ev *events.ALBTargetGroupRequest, name, value string) bool {
+	if ev.MultiValueHeaders != nil {
+		if vs := ev.MultiValueHeaders[name]; len(vs) == 1 && vs[0] == value {
+			return false
+		}
+		ev.MultiValueHeaders[name] = []string{value}
+		return true
+	}
+	if ev.Headers == nil {
+		ev.Headers = map[string]string{}
+	}
+	if ev.Headers[name] == value {
+		return false
+	}
+	ev.Headers[name] = value
+	return true
 }
 
 // invokeRouted runs a case through its route.

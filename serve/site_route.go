@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -48,6 +49,9 @@ func (s *Site) RouteCase(c *replay.Case) replay.Routed {
 			rt.Failure = &replay.Failure{Rule: validate.FUNCINIT, Message: fmt.Sprintf("the ALB answers 502: %s forwards to %s: %s", ruleName(d), where, t.Missing)}
 		default:
 			rt = replay.Routed{Handler: t.Handler, Timeout: t.Timeout, Mode: t.Mode, TargetGroupARN: t.ARN, Function: t.Function}
+			if l := router.Listener(); l.Port > 0 {
+				rt.Protocol, rt.Port = strings.ToLower(cmp.Or(l.Protocol, "HTTP")), l.Port
+			}
 		}
 		if rt.Function != "" {
 			where += " (function " + rt.Function + ")"
