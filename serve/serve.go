@@ -49,10 +49,11 @@ type Options struct {
 	// (serve --infra): a forward goes to the target group's entry of
 	// Targets, in that target group's mode, with its function's timeout;
 	// fixed responses and redirects are answered by the server itself.
-	// Handler, Mode, Timeout, TargetGroupARN and Health are then unused.
 	Router *albroute.Router
 	// Targets are the target groups Router forwards to, by name in the
-	// model; RunListeners serves several listeners with one set.
+	// model; RunListeners serves several listeners, each with its own
+	// Router, with one set. With Targets set, Handler, Mode, Timeout,
+	// TargetGroupARN and Health are unused: each Target has its own.
 	Targets map[string]*Target
 	// IdleTimeout is how long a client connection may stay silent: an idle
 	// keep-alive connection, or a client that sends no header, is closed
@@ -238,6 +239,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	target := s.single
+	if router == nil && target == nil {
+		// Targets without a Router to choose among them.
+		entry.Status, entry.Reason = http.StatusBadGateway, "NoRouter"
+		s.explain("%s: the client gets 502: the listener has no rules to route by (serve.Listener.Router is nil)", entry.Request)
+		s.albError(w, http.StatusBadGateway)
+		return
+	}
 	if router != nil {
 		d := router.Route(requestOf(r))
 		entry.Rule, entry.Priority, entry.TargetGroup = d.Rule, d.Priority, d.TargetGroup

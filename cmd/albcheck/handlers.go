@@ -99,6 +99,9 @@ func (o *handlerOptions) none() bool {
 // under --infra, handlers by function name).
 func (o *handlerOptions) check() error {
 	if len(o.named) > 0 {
+		if len(o.cmdArgs) > 0 {
+			return usageError("arguments after -- go to a single --cmd, not to handlers by name")
+		}
 		return o.checkCommon()
 	}
 	n := 0
