@@ -34,6 +34,12 @@ type Case struct {
 	Description string
 	// Mode is the target group's mode the case runs in.
 	Mode fakeevent.Mode
+	// Function is the function the case names (its "function"), and
+	// Listener the port of the listener its request goes to (its
+	// "listener", 0 when it names none): replay --infra routes the request
+	// through that listener's rules and checks that it reaches Function.
+	Function string
+	Listener int
 	// Event is the request event sent to the function.
 	Event events.ALBTargetGroupRequest
 	// EventJSON is Event as the ALB writes it.
@@ -77,11 +83,14 @@ type caseSpec struct {
 	Mode        string `json:"mode,omitempty"`
 	// Function and TargetGroup name what the case goes through in the
 	// infrastructure files (albcheck replay --infra): its mode is theirs.
-	Function    string          `json:"function,omitempty"`
-	TargetGroup string          `json:"targetGroup,omitempty"`
-	Event       json.RawMessage `json:"event,omitempty"`
-	Request     *shortRequest   `json:"request,omitempty"`
-	Expect      *Expect         `json:"expect,omitempty"`
+	Function    string `json:"function,omitempty"`
+	TargetGroup string `json:"targetGroup,omitempty"`
+	// Listener is the port of the listener the request goes to, when the
+	// files have several (replay --infra).
+	Listener int             `json:"listener,omitempty"`
+	Event    json.RawMessage `json:"event,omitempty"`
+	Request  *shortRequest   `json:"request,omitempty"`
+	Expect   *Expect         `json:"expect,omitempty"`
 }
 
 type shortRequest struct {
@@ -213,7 +222,7 @@ func load(file string, o LoadOptions, files fixtureFiles, root *os.Root) ([]*Cas
 	}
 	var cases []*Case
 	for i := range specs {
-		c := &Case{File: file, Index: i, Name: specs[i].Name, Description: specs[i].Description, Expect: specs[i].Expect, spec: &specs[i], listFile: trimmed[0] == '[', files: files}
+		c := &Case{File: file, Index: i, Name: specs[i].Name, Description: specs[i].Description, Function: specs[i].Function, Listener: specs[i].Listener, Expect: specs[i].Expect, spec: &specs[i], listFile: trimmed[0] == '[', files: files}
 		prefix := ""
 		if trimmed[0] == '[' {
 			prefix = fmt.Sprintf("/%d", i)

@@ -5,6 +5,8 @@ import (
 	"iter"
 	"sync"
 	"time"
+
+	"github.com/albcheck/albcheck/validate"
 )
 
 // DefaultTimeout is Lambda's default function timeout.
@@ -15,6 +17,14 @@ type Options struct {
 	Handler Handler
 	// Timeout bounds each invocation (DefaultTimeout when zero).
 	Timeout time.Duration
+	// Route, when set, routes each case through a load balancer's rules
+	// (replay --infra with handlers by function name): the case goes to the
+	// handler, mode and timeout it returns, or gets the load balancer's own
+	// answer; Handler may then be nil.
+	Route func(*Case) Routed
+	// Concurrency is how many cases run at once when Handler is nil
+	// (default 1).
+	Concurrency int
 }
 
 // aheadLimit bounds how many outcomes may wait for an earlier one, so that
@@ -34,11 +44,15 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type slot struct {
-		c    *Case
-		res  Result
-		done chan *Outcome
+		c        *Case
+		res      Result
+		mismatch string
+		done     chan *Outcome
 	}
-	workers := max(1, o.Handler.Concurrency())
+	workers := max(1, o.Concurrency)
+	if o.Handler != nil {
+		workers = max(1, o.Handler.Concurrency())
+	}
 	window := make(chan *slot, aheadLimit+2*workers)
 	jobs := make(chan *slot, workers)
 	// Invoking and checking are separate stages: a function process gets its
@@ -48,8 +62,21 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 	for range workers {
 		invokers.Go(func() {
 			for sl := range jobs {
-				if len(sl.c.Problems) == 0 {
+				if len(sl.c.Problems) == 0 && o.Route != nil {
+					rt := o.Route(sl.c)
+					if rt.Problem != nil {
+						sl.c.Problems = append(sl.c.Problems, *rt.Problem)
+					} else {
+						sl.c.route(rt)
+						sl.mismatch = rt.Mismatch
+					}
+					if len(sl.c.Problems) == 0 {
+						sl.res = invokeRouted(ctx, sl.c, rt, timeout)
+					}
+				} else if len(sl.c.Problems) == 0 {
 					sl.res = o.Handler.Invoke(ctx, sl.c.EventJSON, timeout)
+				}
+				if len(sl.c.Problems) == 0 {
 					if ctx.Err() != nil && sl.res.Failure != nil {
 						// Cancelled by the stop, not failed: no result.
 						sl.done <- nil
@@ -63,7 +90,12 @@ func Run(ctx context.Context, cases iter.Seq[*Case], o Options, emit func(*Outco
 	for range 1 {
 		checkers.Go(func() {
 			for sl := range toCheck {
-				sl.done <- Check(sl.c, sl.res)
+				out := Check(sl.c, sl.res)
+				if sl.mismatch != "" {
+					// Where the request went is checked before what came back.
+					out.Findings = append([]validate.Finding{validate.NewFinding(validate.EXPECTFUNCTION, sl.c.pointer("/function"), sl.mismatch)}, out.Findings...)
+				}
+				sl.done <- out
 			}
 		})
 	}

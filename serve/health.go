@@ -19,7 +19,8 @@ type HealthCheck struct {
 
 // checkHealth sends the ALB's health-check event every interval and logs
 // healthy or unhealthy when the state changes (and the first result).
-func (s *Server) checkHealth(ctx context.Context, hc HealthCheck) {
+func (s *Server) checkHealth(ctx context.Context, t *Target) {
+	hc := t.Health
 	if hc.Interval <= 0 {
 		hc.Interval = 35 * time.Second // the ALB's default for Lambda targets
 	}
@@ -30,12 +31,12 @@ func (s *Server) checkHealth(ctx context.Context, hc HealthCheck) {
 	tick := time.NewTicker(hc.Interval)
 	defer tick.Stop()
 	for {
-		ev, err := fakeevent.HealthCheck(hc.Path, fakeevent.WithMode(s.o.Mode))
+		ev, err := fakeevent.HealthCheck(hc.Path, fakeevent.WithMode(t.Mode), fakeevent.WithTargetGroupARN(t.ARN))
 		if err != nil {
 			s.explain("health check: %v", err)
 			return
 		}
-		res := s.o.Handler.Invoke(ctx, fakeevent.Marshal(ev), s.o.Timeout)
+		res := t.Handler.Invoke(ctx, fakeevent.Marshal(ev), t.Timeout)
 		now, why := "healthy", ""
 		switch {
 		case res.Failure != nil:
@@ -52,10 +53,14 @@ func (s *Server) checkHealth(ctx context.Context, hc HealthCheck) {
 		if now != state {
 			state = now
 			s.logMu.Lock()
+			what := hc.Path
+			if t.Name != "" {
+				what = t.Name + " " + hc.Path
+			}
 			if why != "" {
-				fmt.Fprintf(s.o.Log, "health check %s: %s (%s)\n", hc.Path, now, why)
+				fmt.Fprintf(s.o.Log, "health check %s: %s (%s)\n", what, now, why)
 			} else {
-				fmt.Fprintf(s.o.Log, "health check %s: %s\n", hc.Path, now)
+				fmt.Fprintf(s.o.Log, "health check %s: %s\n", what, now)
 			}
 			s.logMu.Unlock()
 		}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/alb"
+	"github.com/albcheck/albcheck/albroute"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -38,12 +39,12 @@ const maxTries = 10000
 
 // record saves an exchange as a fixture: the client's request and the
 // observed answer as its expectations.
-func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, status int, payload []byte) {
+func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) {
 	if s.o.RecordDir == "" {
 		return
 	}
 	if err := s.rec.write(s.o.RecordDir, r.Method, func(n int) ([]byte, error) {
-		return s.fixture(n, r, body, ev, status, payload)
+		return s.fixture(n, r, body, ev, t, router, status, payload)
 	}); err != nil {
 		s.explain("record: %v", err)
 	}
@@ -140,7 +141,7 @@ func fileMethod(method string) string {
 }
 
 // fixture is the fixture file of one exchange, numbered n.
-func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, status int, payload []byte) ([]byte, error) {
+func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) ([]byte, error) {
 	type short struct {
 		Method     string         `json:"method"`
 		Target     string         `json:"target"`
@@ -182,9 +183,17 @@ func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTarge
 	}
 	fixture := map[string]any{
 		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
-		"mode":    string(s.o.Mode),
+		"mode":    string(t.Mode),
 		"request": req,
 		"expect":  expect,
+	}
+	if t.Function != "" {
+		// Under routing, which function served the exchange: replay --infra
+		// checks that the request is still routed there.
+		fixture["function"] = t.Function
+	}
+	if router != nil && router.Listener().Port > 0 {
+		fixture["listener"] = router.Listener().Port
 	}
 	b, err := json.MarshalIndent(fixture, "", "  ")
 	if err != nil {

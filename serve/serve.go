@@ -6,6 +6,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/albcheck/albcheck/alb"
+	"github.com/albcheck/albcheck/albroute"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
@@ -43,6 +45,16 @@ type Options struct {
 	TargetGroupARN string
 	// Health, when its Path is set, runs the target group's health check.
 	Health HealthCheck
+	// Router, when set, routes every request through a listener's rules
+	// (serve --infra): a forward goes to the target group's entry of
+	// Targets, in that target group's mode, with its function's timeout;
+	// fixed responses and redirects are answered by the server itself.
+	Router *albroute.Router
+	// Targets are the target groups Router forwards to, by name in the
+	// model; RunListeners serves several listeners, each with its own
+	// Router, with one set. With Targets set, Handler, Mode, Timeout,
+	// TargetGroupARN and Health are unused: each Target has its own.
+	Targets map[string]*Target
 	// IdleTimeout is how long a client connection may stay silent: an idle
 	// keep-alive connection, or a client that sends no header, is closed
 	// after it; a client that stops sending its body for that long gets
@@ -56,6 +68,8 @@ type Server struct {
 	o     Options
 	logMu sync.Mutex
 	rec   recorder
+	// single is the one target of a server without a Router.
+	single *Target
 }
 
 // New returns a server; serve it with http.Serve or Run.
@@ -72,7 +86,11 @@ func New(o Options) *Server {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = alb.IdleTimeout
 	}
-	return &Server{o: o}
+	s := &Server{o: o}
+	if o.Router == nil && o.Targets == nil {
+		s.single = &Target{Handler: o.Handler, Mode: o.Mode, Timeout: o.Timeout, ARN: o.TargetGroupARN, Health: o.Health}
+	}
+	return s
 }
 
 // drainTimeout bounds the wait for in-flight requests once serving stops.
@@ -84,46 +102,77 @@ const drainTimeout = 5 * time.Second
 // Run serves on ln until ctx ends, then drains in-flight requests (up to
 // drainTimeout) and stops the function processes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	return s.RunListeners(ctx, []Listener{{Router: s.o.Router, Listener: ln}})
+}
+
+// RunListeners serves each listener until ctx ends, then drains in-flight
+// requests (up to drainTimeout) and stops the function processes of every
+// target. Health checks run once per target group, however many listeners
+// forward to it.
+func (s *Server) RunListeners(ctx context.Context, listeners []Listener) error {
 	// The idle timeout bounds the wait for the next request on a kept-alive
 	// connection and, as a whole, the header of each request (Go cannot
 	// time a header per read; headers are small).
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: s.o.IdleTimeout, IdleTimeout: s.o.IdleTimeout, Protocols: new(http.Protocols)}
-	// HTTP/1.1, and HTTP/2 without TLS for clients that know to speak it
-	// (curl --http2-prior-knowledge): what Go's server gives without a
-	// certificate. A real ALB speaks HTTP/2 to clients over TLS only, but
-	// invokes Lambda with the same event either way.
-	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	var srvs []*http.Server
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		srv := &http.Server{Handler: s.handler(l.Router), ReadHeaderTimeout: s.o.IdleTimeout, IdleTimeout: s.o.IdleTimeout, Protocols: new(http.Protocols)}
+		// HTTP/1.1, and HTTP/2 without TLS for clients that know to speak it
+		// (curl --http2-prior-knowledge): what Go's server gives without a
+		// certificate. A real ALB speaks HTTP/2 to clients over TLS only, but
+		// invokes Lambda with the same event either way.
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetUnencryptedHTTP2(true)
+		srvs = append(srvs, srv)
+		go func() { errc <- srv.Serve(l.Listener) }()
+	}
 	hctx, stopHealth := context.WithCancel(ctx)
 	var health sync.WaitGroup
-	if s.o.Health.Path != "" {
-		health.Go(func() { s.checkHealth(hctx, s.o.Health) })
+	for _, t := range s.targets() {
+		if t.Health.Path != "" && t.Handler != nil {
+			health.Go(func() { s.checkHealth(hctx, t) })
+		}
 	}
 	stop := func() {
 		stopHealth()
 		health.Wait()
 	}
+	closeAll := func() {
+		for _, srv := range srvs {
+			_ = srv.Close()
+		}
+	}
 	select {
 	case err := <-errc:
 		stop()
-		s.o.Handler.Close()
+		closeAll()
+		s.closeHandlers()
 		return err
 	case <-ctx.Done():
 	}
 	stop()
 	shutdown, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	err := srv.Shutdown(shutdown)
+	errs := make(chan error, len(srvs))
+	for _, srv := range srvs {
+		go func() { errs <- srv.Shutdown(shutdown) }()
+	}
+	var err error
+	for range srvs {
+		if e := <-errs; e != nil {
+			err = e
+		}
+	}
 	// Stopping the functions ends the invocations still under way: their
 	// clients then get the ALB's 502, and a moment more lets it be written.
-	s.o.Handler.Close()
+	s.closeHandlers()
 	if errors.Is(err, context.DeadlineExceeded) {
 		written, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		if srv.Shutdown(written) != nil {
-			_ = srv.Close()
+		for _, srv := range srvs {
+			if srv.Shutdown(written) != nil {
+				_ = srv.Close()
+			}
 		}
 		return fmt.Errorf("stopped with requests still in flight: %w", err)
 	}
@@ -142,13 +191,30 @@ type access struct {
 	TargetMs     float64 `json:"target_processing_time_ms"`
 	ResponseMs   float64 `json:"response_processing_time_ms"`
 	Reason       string  `json:"error_reason,omitempty"`
+	// Rule and TargetGroup name the listener rule that matched and the
+	// target group that served the request, when routing (serve --infra);
+	// Priority is the rule's (0 for the default actions), as the ALB's
+	// matched_rule_priority.
+	Rule        string `json:"rule,omitempty"`
+	Priority    int    `json:"matched_rule_priority,omitempty"`
+	TargetGroup string `json:"target_group,omitempty"`
 	// Findings are the rule findings about the function's answer, whether
 	// the client got it or the ALB's 502.
 	Findings []string `json:"findings,omitempty"`
 }
 
-// ServeHTTP handles one client request as the ALB would.
+// ServeHTTP handles one client request as the ALB would, routed by
+// Options.Router when set.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.serve(w, r, s.o.Router)
+}
+
+// handler serves the requests of one listener.
+func (s *Server) handler(router *albroute.Router) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, router) })
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.Router) {
 	start := time.Now()
 	entry := access{Time: start.UTC().Format(time.RFC3339Nano), Client: r.RemoteAddr, Request: r.Method + " " + r.RequestURI + " " + r.Proto, TargetStatus: "-"}
 	defer func() { s.log(entry) }()
@@ -172,18 +238,57 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	opts := []fakeevent.Option{fakeevent.WithMode(s.o.Mode)}
-	if r.TLS != nil {
+	target := s.single
+	if router == nil && target == nil {
+		// Targets without a Router to choose among them.
+		entry.Status, entry.Reason = http.StatusBadGateway, "NoRouter"
+		s.explain("%s: the client gets 502: the listener has no rules to route by (serve.Listener.Router is nil)", entry.Request)
+		s.albError(w, http.StatusBadGateway)
+		return
+	}
+	if router != nil {
+		d := router.Route(requestOf(r))
+		entry.Rule, entry.Priority, entry.TargetGroup = d.Rule, d.Priority, d.TargetGroup
+		if d.Kind != albroute.Forward {
+			s.answer(w, r, d, &entry)
+			return
+		}
+		target = s.o.Targets[d.TargetGroup]
+		if target == nil || target.Handler == nil {
+			entry.Status, entry.Reason = http.StatusBadGateway, "LambdaUnhandled"
+			missing := "no function registered with it in the model"
+			if target != nil {
+				missing = target.Missing
+			}
+			s.explain("%s: the client gets 502: %s forwards to target group %s: %s", entry.Request, ruleName(d), d.TargetGroup, missing)
+			s.albError(w, http.StatusBadGateway)
+			return
+		}
+	}
+	opts := []fakeevent.Option{fakeevent.WithMode(target.Mode)}
+	switch {
+	case router != nil:
+		// The listener's protocol and port as the client of the real ALB
+		// sees them: an HTTPS listener on 443 served as plain HTTP on 8443
+		// still says https and 443 (x-forwarded-proto, x-forwarded-port).
+		l := router.Listener()
+		opts = append(opts, fakeevent.WithScheme(strings.ToLower(cmp.Or(l.Protocol, "HTTP"))))
+		if l.Port > 0 {
+			opts = append(opts, fakeevent.WithPort(l.Port))
+		}
+	case r.TLS != nil:
 		opts = append(opts, fakeevent.WithScheme("https"))
-	} else {
+	default:
 		opts = append(opts, fakeevent.WithScheme("http"))
 	}
-	if _, port, err := net.SplitHostPort(localAddr(r)); err == nil {
-		p, _ := strconv.Atoi(port)
-		opts = append(opts, fakeevent.WithPort(p))
+	if router == nil {
+		if _, port, err := net.SplitHostPort(localAddr(r)); err == nil {
+			p, _ := strconv.Atoi(port)
+			opts = append(opts, fakeevent.WithPort(p))
+		}
 	}
-	if s.o.TargetGroupARN != "" {
-		opts = append(opts, fakeevent.WithTargetGroupARN(s.o.TargetGroupARN))
+	if target.ARN != "" {
+		opts = append(opts, fakeevent.WithTargetGroupARN(target.ARN))
 	}
 	ev, err := fakeevent.FromHTTPRequest(r, opts...)
 	var refused *fakeevent.RefusedError
@@ -201,7 +306,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	doc := fakeevent.Marshal(ev)
 	t0 := time.Now()
 	entry.RequestMs = ms(t0.Sub(start))
-	res := s.o.Handler.Invoke(r.Context(), doc, s.o.Timeout)
+	res := target.Handler.Invoke(r.Context(), doc, target.Timeout)
 	entry.TargetMs = ms(time.Since(t0))
 	t1 := time.Now()
 	defer func() { entry.ResponseMs = ms(time.Since(t1)) }()
@@ -221,7 +326,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
 		s.explain("%s: the client gets 502 (%s): %s %s%s", entry.Request, entry.Reason, res.Failure.Rule, res.Failure.Message, logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
 		return
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
@@ -254,7 +359,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, why, preview(res.Payload), logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
 		return
 	case len(entry.Findings) > 0:
 		// Passed on, but something the function meant may be lost on the
@@ -276,7 +381,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.explain("%s: the answer did not reach the client: %v", entry.Request, err)
 		}
 	}
-	s.record(r, body, ev, resp.StatusCode, payload)
+	s.record(r, body, ev, target, router, resp.StatusCode, payload)
 }
 
 // albError writes the ALB's own error page for a status.
@@ -314,7 +419,16 @@ func (s *Server) log(e access) {
 	if reason == "" {
 		reason = "-"
 	}
-	fmt.Fprintf(s.o.Log, "%s %s %q %d %s %.3f %.3f %.3f %q\n", e.Time, e.Client, e.Request, e.Status, e.TargetStatus, e.RequestMs, e.TargetMs, e.ResponseMs, reason)
+	routed := ""
+	if e.Rule != "" {
+		// The ALB's access log has matched_rule_priority and
+		// target_group_arn; locally the names say more.
+		routed = fmt.Sprintf(" rule=%s", e.Rule)
+		if e.TargetGroup != "" {
+			routed += " target_group=" + e.TargetGroup
+		}
+	}
+	fmt.Fprintf(s.o.Log, "%s %s %q %d %s %.3f %.3f %.3f %q%s\n", e.Time, e.Client, e.Request, e.Status, e.TargetStatus, e.RequestMs, e.TargetMs, e.ResponseMs, reason, routed)
 }
 
 func (s *Server) explain(format string, args ...any) {

@@ -69,6 +69,7 @@ const (
 	EXPECTHEADER   RuleID = "EXPECT-HEADER"
 	EXPECTBODY     RuleID = "EXPECT-BODY"
 	EXPECTDURATION RuleID = "EXPECT-DURATION"
+	EXPECTFUNCTION RuleID = "EXPECT-FUNCTION"
 	FUNCERROR      RuleID = "FUNC-ERROR"
 	FUNCTIMEOUT    RuleID = "FUNC-TIMEOUT"
 	FUNCCRASH      RuleID = "FUNC-CRASH"
@@ -159,6 +160,7 @@ var rules = []Rule{
 	{EXPECTHEADER, Error, KindReplay, "the headers the client gets have the values the fixture expects (or are absent when it expects null)", "", 0},
 	{EXPECTBODY, Error, KindReplay, "the body the client gets matches the fixture's expectation (equals, contains, matches, json, file)", "", 0},
 	{EXPECTDURATION, Error, KindReplay, "the invocation finishes within the fixture's maxDurationMs", "", 0},
+	{EXPECTFUNCTION, Error, KindReplay, "the listener's rules route the request to the function the fixture names (replay --infra)", "", 0},
 	{FUNCERROR, Error, KindReplay, "the function returns a result, not an error", "the ALB answers 502 (LambdaUnhandled)", 502},
 	{FUNCTIMEOUT, Error, KindReplay, "the function answers before its timeout", "the ALB answers 502 when the function times out", 502},
 	{FUNCCRASH, Error, KindReplay, "the function's process does not exit or crash while handling a request", "the ALB answers 502 (LambdaUnhandled)", 502},

@@ -38,7 +38,7 @@ func main() {
 	rie := flag.String("rie", "", "the aws-lambda-rie binary (skipped when empty)")
 	n := flag.Int("n", 5000, "invocations per measurement")
 	rounds := flag.Int("rounds", 5, "rounds of every measurement (the median is reported)")
-	what := flag.String("what", "bare,replay,rie,serve", "what to measure: bare, replay, rie, serve (comma-separated)")
+	what := flag.String("what", "bare,replay,rie,serve", "what to measure: bare, replay, rie, serve, serve-infra (comma-separated)")
 	flag.Parse()
 	event := []byte(`{"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/0123456789abcdef"}},"httpMethod":"GET","path":"/api/search","queryStringParameters":{"q":"x"},"headers":{"host":"a.example.com","user-agent":"curl/8.5.0","x-amzn-trace-id":"Root=1-67a1b2c3-0123456789abcdef01234567","x-forwarded-for":"198.51.100.7","x-forwarded-port":"443","x-forwarded-proto":"https"},"body":"","isBase64Encoded":false}`)
 
@@ -103,6 +103,21 @@ func main() {
 				}})
 			}
 		}
+	}
+	if want["serve-infra"] {
+		// Routing's cost: serve with no rules beside serve --infra whose
+		// request is matched by the last of 20 rules, at 8 clients.
+		wrk, _ := exec.LookPath("wrk")
+		template := filepath.Join(dir, "template.yaml")
+		check(os.WriteFile(template, []byte(twentyRules()), 0o644))
+		ms = append(ms, measure{"albcheck serve --parallel 2, 8 clients", func() (float64, time.Duration, time.Duration) {
+			return serveLoad(*albcheck, *fn, wrk, *n, 8)
+		}}, measure{"albcheck serve --infra, 20 rules, 8 clients", func() (float64, time.Duration, time.Duration) {
+			return serveLoadArgs(*albcheck, wrk, *n, 8, func(addr string) []string {
+				_, port, _ := net.SplitHostPort(addr)
+				return []string{"serve", "--infra", template, "--cmd", "Fn=" + *fn, "--parallel", "2", "--port", "80=" + port}
+			})
+		}})
 	}
 	// Rounds are interleaved so that a slow spell of the machine touches
 	// every measurement alike; the median of each is reported.
@@ -232,11 +247,19 @@ func emulator(rie, fn string, event []byte, n int) (float64, time.Duration, time
 // else from Go clients in this process, which take a large share of the two
 // cores themselves (BENCHMARKS.md).
 func serveLoad(albcheck, fn, wrk string, n, clients int) (float64, time.Duration, time.Duration) {
+	return serveLoadArgs(albcheck, wrk, n, clients, func(addr string) []string {
+		return []string{"serve", "--cmd", fn, "--parallel", "2", "--listen", addr}
+	})
+}
+
+// serveLoadArgs is serveLoad with albcheck's arguments made for the
+// address it is to listen on.
+func serveLoadArgs(albcheck, wrk string, n, clients int, args func(addr string) []string) (float64, time.Duration, time.Duration) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	check(err)
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(albcheck, "serve", "--cmd", fn, "--parallel", "2", "--listen", addr)
+	cmd := exec.Command(albcheck, args(addr)...)
 	cmd.Stderr = io.Discard
 	check(cmd.Start())
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
@@ -323,4 +346,48 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "replaybench:", err)
 		os.Exit(1)
 	}
+}
+
+// twentyRules is a template whose listener has 20 rules mixing every
+// condition type, as albroute's BenchmarkRoute does; /api/search matches
+// only the last.
+func twentyRules() string {
+	var b strings.Builder
+	b.WriteString(`Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: fn/, Handler: bootstrap, Runtime: provided.al2023, Timeout: 3}
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Fn.Arn}]
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      Port: 80
+      Protocol: HTTP
+      DefaultActions: [{Type: fixed-response, FixedResponseConfig: {StatusCode: "404"}}]
+`)
+	conditions := []string{
+		`{Field: path-pattern, PathPatternConfig: {Values: ["/v%d/*", "/static/%d/*.css"]}}`,
+		`{Field: host-header, HostHeaderConfig: {Values: ["api%d.example.com"]}}`,
+		`{Field: http-header, HttpHeaderConfig: {HttpHeaderName: X-Tenant, Values: ["tenant-%d-*"]}}`,
+		`{Field: http-request-method, HttpRequestMethodConfig: {Values: [PATCH]}}, {Field: path-pattern, PathPatternConfig: {Values: ["/p%d"]}}`,
+		`{Field: query-string, QueryStringConfig: {Values: [{Key: version, Value: "v%d"}]}}`,
+		`{Field: source-ip, SourceIpConfig: {Values: ["10.%d.0.0/16"]}}`,
+	}
+	for i := 1; i < 20; i++ {
+		fmt.Fprintf(&b, "  Rule%d:\n    Type: AWS::ElasticLoadBalancingV2::ListenerRule\n    Properties:\n      ListenerArn: !Ref Listener\n      Priority: %d\n      Conditions: [%s]\n      Actions: [{Type: fixed-response, FixedResponseConfig: {StatusCode: \"200\"}}]\n",
+			i, i, strings.ReplaceAll(conditions[i%len(conditions)], "%d", strconv.Itoa(i)))
+	}
+	b.WriteString(`  Rule20:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Listener
+      Priority: 20
+      Conditions: [{Field: path-pattern, PathPatternConfig: {Values: ["/api/*"]}}]
+      Actions: [{Type: forward, TargetGroupArn: !Ref TG}]
+`)
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/albcheck/albcheck/infra"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/google/shlex"
 	"github.com/spf13/pflag"
@@ -16,24 +17,30 @@ import (
 // handlerOptions choose the function albcheck invokes; replay and serve
 // share them.
 type handlerOptions struct {
-	command   string
-	cmdArgs   []string
-	exec      string
-	shell     bool
-	invokeURL string
-	function  string
-	endpoint  string
-	region    string
-	parallel  int
-	timeout   time.Duration
-	env       []string
+	// commands, execs and invokeURLs are the flags as given: one plain
+	// value, or NAME=VALUE forms under --infra (named).
+	commands   []string
+	execs      []string
+	invokeURLs []string
+	named      []namedHandler
+	command    string
+	cmdArgs    []string
+	exec       string
+	shell      bool
+	invokeURL  string
+	function   string
+	endpoint   string
+	region     string
+	parallel   int
+	timeout    time.Duration
+	env        []string
 }
 
 func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
-	f.StringVar(&o.command, "cmd", "", "a Lambda function binary that speaks the Runtime API")
-	f.StringVar(&o.exec, "exec", "", "a command run once per request: event on stdin, response on stdout")
+	f.StringArrayVar(&o.commands, "cmd", nil, "a Lambda function binary that speaks the Runtime API; with --infra, NAME=BINARY for each function")
+	f.StringArrayVar(&o.execs, "exec", nil, "a command run once per request: event on stdin, response on stdout; with --infra, NAME=COMMAND")
 	f.BoolVar(&o.shell, "shell", false, "run --exec through /bin/sh -c")
-	f.StringVar(&o.invokeURL, "invoke-url", "", "the Lambda Invoke API endpoint (Runtime Interface Emulator, sam local start-lambda)")
+	f.StringArrayVar(&o.invokeURLs, "invoke-url", nil, "the Lambda Invoke API endpoint (Runtime Interface Emulator, sam local start-lambda); with --infra, NAME=URL")
 	f.StringVar(&o.function, "function", "", "a deployed function's name or ARN, invoked with the default AWS credential chain")
 	f.StringVar(&o.endpoint, "endpoint-url", "", "with --function: the Lambda API endpoint, as in the AWS CLI")
 	f.StringVar(&o.region, "region", "", "with --function: the AWS region, as in the AWS CLI")
@@ -42,8 +49,61 @@ func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
 	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
 }
 
-// check reports a usage error unless exactly one handler is chosen.
+// namedHandler is a NAME=VALUE form of --cmd, --exec or --invoke-url: the
+// handler of the function NAME of the infrastructure files.
+type namedHandler struct {
+	name, flag, value string
+}
+
+// takeFlags reads the handler flags: with infra, values of the NAME=VALUE
+// form name the handler of each function (serve and replay route through
+// the files' listeners); otherwise each flag is given once. A NAME holds
+// no slash or blank, so that a path or a command with an argument is never
+// taken for one.
+func (o *handlerOptions) takeFlags(infra bool) error {
+	var plain int
+	for _, fl := range []struct {
+		flag   string
+		values []string
+		one    *string
+	}{{"--cmd", o.commands, &o.command}, {"--exec", o.execs, &o.exec}, {"--invoke-url", o.invokeURLs, &o.invokeURL}} {
+		for _, v := range fl.values {
+			name, value, ok := strings.Cut(v, "=")
+			if infra && ok && name != "" && !strings.ContainsAny(name, "/ \t") {
+				o.named = append(o.named, namedHandler{name: name, flag: fl.flag, value: value})
+				continue
+			}
+			plain++
+			if *fl.one != "" {
+				if infra {
+					return usageError("%s given twice: with --infra, give each function its handler as %s NAME=VALUE", fl.flag, fl.flag)
+				}
+				return usageError("%s given twice: one handler serves, unless --infra names each function's (%s NAME=VALUE)", fl.flag, fl.flag)
+			}
+			*fl.one = v
+		}
+	}
+	if len(o.named) > 0 && (plain > 0 || o.function != "") {
+		return usageError("give every handler as NAME=VALUE with --infra, or a single handler without names")
+	}
+	return nil
+}
+
+// none reports whether no handler flag is given at all: under --infra, the
+// functions' own bootstraps then serve (serve and replay --infra).
+func (o *handlerOptions) none() bool {
+	return len(o.commands)+len(o.execs)+len(o.invokeURLs) == 0 && o.function == ""
+}
+
+// check reports a usage error unless exactly one handler is chosen (or,
+// under --infra, handlers by function name).
 func (o *handlerOptions) check() error {
+	if len(o.named) > 0 {
+		if len(o.cmdArgs) > 0 {
+			return usageError("arguments after -- go to a single --cmd, not to handlers by name")
+		}
+		return o.checkCommon()
+	}
 	n := 0
 	for _, h := range []string{o.command, o.exec, o.invokeURL, o.function} {
 		if h != "" {
@@ -56,6 +116,11 @@ func (o *handlerOptions) check() error {
 	if len(o.cmdArgs) > 0 && o.command == "" {
 		return usageError("arguments after -- go to --cmd")
 	}
+	return o.checkCommon()
+}
+
+// checkCommon checks the options every kind of handler shares.
+func (o *handlerOptions) checkCommon() error {
 	if o.parallel < 1 {
 		return usageError("--parallel must be at least 1")
 	}
@@ -74,7 +139,14 @@ func (o *handlerOptions) check() error {
 }
 
 // local reports whether the function runs as processes on this machine.
-func (o *handlerOptions) local() bool { return o.command != "" || o.exec != "" }
+func (o *handlerOptions) local() bool {
+	for _, nh := range o.named {
+		if nh.flag != "--invoke-url" {
+			return true
+		}
+	}
+	return o.command != "" || o.exec != ""
+}
 
 func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 	env := append([]string(nil), o.env...)
@@ -130,4 +202,62 @@ func startHandler(h replay.Handler, o handlerOptions) error {
 		return usageError("%s %s cannot be run: %v", flag, what, err)
 	}
 	return nil
+}
+
+// buildNamed builds and starts the handler of each function named by a
+// NAME=VALUE flag, by the function's name in the model. A name that is no
+// function of the files is a usage error that lists them. stop closes every
+// handler built.
+func (o *handlerOptions) buildNamed(ctx context.Context, p *infra.Project) (map[string]replay.Handler, error) {
+	handlers := map[string]replay.Handler{}
+	closeAll := func() {
+		for _, h := range handlers {
+			h.Close()
+		}
+	}
+	for _, nh := range o.named {
+		fn := p.FunctionNamed(nh.name)
+		if fn == nil {
+			closeAll()
+			var names []string
+			for _, f := range p.Functions {
+				names = append(names, f.Name)
+			}
+			return nil, usageError("%s %s=...: no function named %s in the --infra files (functions: %s)", nh.flag, nh.name, nh.name, strings.Join(names, ", "))
+		}
+		if _, dup := handlers[fn.Name]; dup {
+			closeAll()
+			return nil, usageError("%s %s=...: function %s already has a handler", nh.flag, nh.name, fn.Name)
+		}
+		h, err := o.buildOne(ctx, nh.flag, nh.value)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		handlers[fn.Name] = h
+	}
+	return handlers, nil
+}
+
+// buildOne builds and starts the handler one flag value stands for.
+func (o *handlerOptions) buildOne(ctx context.Context, flag, value string) (replay.Handler, error) {
+	one := *o
+	one.named, one.command, one.exec, one.invokeURL, one.function = nil, "", "", "", ""
+	switch flag {
+	case "--cmd":
+		one.command = value
+	case "--exec":
+		one.exec = value
+	default:
+		one.invokeURL = value
+	}
+	h, err := one.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := startHandler(h, one); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
 }

@@ -78,6 +78,13 @@ albcheck infra), unless --mode: the mode of the target group named by the case's
 --function's, else of the only Lambda target group. It replaces the mode the case
 says, as --mode does; a name that matches nothing fails the case.
 
+With --infra and handlers given as NAME=VALUE (see albcheck serve --help), each
+case's request goes through the listener's rules (the case's "listener" port when
+the files have several): to the function of the target group it is forwarded to,
+in that group's mode and with the function's own timeout, or to the ALB's own
+fixed response or redirect, checked like any answer. A case that names a
+"function" fails (EXPECT-FUNCTION) when its request is routed elsewhere.
+
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
 or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
 stopped the run, after printing the results finished before it.`,
@@ -86,7 +93,8 @@ stopped the run, after printing the results finished before it.`,
   albcheck replay --invoke-url http://127.0.0.1:9000 fixtures/
   albcheck replay --cmd bin/orders --update fixtures/      # record answers into expectations and golden files
   albcheck replay --cmd bin/orders --shard 2/4 --format junit fixtures/ > shard2.xml
-  albcheck replay --cmd bin/orders --infra examples/orders/template.yaml fixtures/   # each case in its target group's mode`,
+  albcheck replay --cmd bin/orders --infra examples/orders/template.yaml fixtures/   # each case in its target group's mode
+  albcheck replay --infra examples/orders/template.yaml --cmd OrdersFunction=bin/orders testdata/infra/orders/   # routed`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				o.paths, o.cmdArgs = args[:dash], args[dash:]
@@ -113,7 +121,13 @@ stopped the run, after printing the results finished before it.`,
 }
 
 func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
-	if err := o.handlerOptions.check(); err != nil {
+	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
+		return err
+	}
+	byName := len(o.named) > 0 || (len(o.infra) > 0 && o.handlerOptions.none())
+	if err := o.handlerOptions.check(); err != nil && !byName {
+		return err
+	} else if err := o.handlerOptions.checkCommon(); err != nil {
 		return err
 	}
 	if len(o.paths) == 0 {
@@ -131,7 +145,20 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return usageError("unknown mode %q (want single or multi)", o.mode)
 	}
 	var modeOf func(function, targetGroup string) (fakeevent.Mode, error)
-	if len(o.infra) > 0 && mode == "" {
+	var routed *builtSite
+	if byName {
+		// Each case goes where the listener's rules send it, in that target
+		// group's mode: --mode and the case's own give way.
+		p, err := loadProject(o.infra...)
+		if err != nil {
+			return usageError("--infra: %v", err)
+		}
+		if routed, err = buildSite(ctx, &o.handlerOptions, p, 0); err != nil {
+			return err
+		}
+		defer routed.cleanup()
+		defer routed.closeHandlers()
+	} else if len(o.infra) > 0 && mode == "" {
 		m, err := loadInfraModes(o.infra)
 		if err != nil {
 			return err
@@ -197,13 +224,19 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		}
 	}
 
-	h, err := o.handlerOptions.build(ctx)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if err := startHandler(h, o.handlerOptions); err != nil {
-		return err
+	runOpts := replay.Options{Timeout: o.timeout}
+	if routed != nil {
+		runOpts.Route, runOpts.Concurrency = routed.site.RouteCase, o.parallel
+	} else {
+		h, err := o.handlerOptions.build(ctx)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		if err := startHandler(h, o.handlerOptions); err != nil {
+			return err
+		}
+		runOpts.Handler = h
 	}
 
 	defer o.handlerOptions.leaveCores()()
@@ -224,7 +257,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		prog.withTotal(n)
 	}
 	locator := fixtureLocator{maxSize: o.maxSize} // one at a time: results come in order
-	replay.Run(ctx, cases, replay.Options{Handler: h, Timeout: o.timeout}, func(oc *replay.Outcome) bool {
+	replay.Run(ctx, cases, runOpts, func(oc *replay.Outcome) bool {
 		ok := oc.OK(o.strict)
 		res := replayResult(oc, ok, &locator)
 		sum.Count(res)

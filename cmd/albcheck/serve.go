@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/albcheck/albcheck/alb"
@@ -28,6 +26,8 @@ type serveOptions struct {
 	idleTimeout    time.Duration
 	infra          []string
 	modeSet        bool
+	ports          []string
+	seed           uint64
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -55,13 +55,30 @@ in-flight requests and stops the function's processes.
 
 --infra FILE takes the mode from the project's infrastructure code (see albcheck
 infra), unless --mode: the mode of the target group the deployed --function sits
-behind, else of the only Lambda target group.`,
+behind, else of the only Lambda target group.
+
+With --infra and handlers given as NAME=VALUE (--cmd NAME=BINARY, --exec
+NAME=COMMAND, --invoke-url NAME=URL; NAME is a function's logical id, Terraform
+address or Serverless name, or its FunctionName), or no handler at all, serve is
+the project's whole ALB: every listener on 127.0.0.1, port P at P+8000 below 1024
+(80 on 8080, 443 on 8443) unless --port LISTENER=PORT maps it, each request routed
+by the listener's rules as the ALB routes it. A forward goes to the target group's
+function in that target group's mode, with the function's own timeout and the
+target group's health check; fixed responses and redirects are answered by the
+ALB itself; an HTTPS listener is served as plain HTTP and tells the function https
+and 443. A function given no handler runs from .aws-sam/build/<LogicalId>/bootstrap
+(after sam build) or from the bootstrap in its zip (Terraform filename, Serverless
+artifact); otherwise requests routed to it get 502. What the rules hold that cannot
+be emulated is printed at start; each access-log line names the rule and target
+group. --seed N makes weighted forwards repeatable; --record names the function
+that served each exchange.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i http://127.0.0.1:8080/api/search?q=go
   curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
   albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
   albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s
-  albcheck serve --cmd bin/orders --infra examples/orders/template.yaml`,
+  albcheck serve --cmd bin/orders --infra examples/orders/template.yaml
+  albcheck serve --infra examples/orders/template.yaml --cmd OrdersFunction=bin/orders   # the whole ALB on :8080`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				if dash > 0 {
@@ -87,13 +104,33 @@ behind, else of the only Lambda target group.`,
 	f.DurationVar(&o.healthInterval, "health-check-interval", 30*time.Second, "time between health checks")
 	f.StringVar(&o.healthCodes, "health-check-codes", "200", "success codes of the health check: 200, 200,202 or 200-299")
 	f.StringVar(&o.targetGroup, "target-group", "", "the target group's ARN in the events")
+	f.StringArrayVar(&o.ports, "port", nil, "with --infra NAME=... handlers: LISTENER=PORT serves a listener (by name or port) on this local port")
+	f.Uint64Var(&o.seed, "seed", 0, "with --infra NAME=... handlers: seed of the weighted forwards")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", alb.IdleTimeout, "close a client connection silent this long; 408 for a body stalled this long")
 	return cmd
 }
 
 func runServe(ctx context.Context, o *serveOptions, s *streams) error {
-	if err := o.handlerOptions.check(); err != nil {
+	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
 		return err
+	}
+	routed := len(o.named) > 0 || (len(o.infra) > 0 && o.handlerOptions.none())
+	if err := o.handlerOptions.check(); err != nil && !routed {
+		return err
+	} else if err := o.handlerOptions.checkCommon(); err != nil {
+		return err
+	}
+	if routed {
+		if o.logFormat != "text" && o.logFormat != "json" {
+			return usageError("unknown --log-format %q (want text or json)", o.logFormat)
+		}
+		if o.idleTimeout <= 0 {
+			return usageError("--idle-timeout must be positive, got %s", o.idleTimeout)
+		}
+		return runServeInfra(ctx, o, s)
+	}
+	if len(o.ports) > 0 {
+		return usageError("--port maps the listeners of --infra files, for handlers given as NAME=VALUE")
 	}
 	if o.mode != "single" && o.mode != "multi" {
 		return usageError("unknown mode %q (want single or multi)", o.mode)
@@ -155,23 +192,4 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 }
 
 // parseCodes reads a matcher: "200", "200,202" or "200-299".
-func parseCodes(spec string) ([]int, error) {
-	var codes []int
-	for part := range strings.SplitSeq(spec, ",") {
-		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 100 || a > 599 {
-			return nil, fmt.Errorf("%q is not a status code", lo)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a || b > 599 {
-				return nil, fmt.Errorf("%q is not a range of status codes", part)
-			}
-		}
-		for c := a; c <= b; c++ {
-			codes = append(codes, c)
-		}
-	}
-	return codes, nil
-}
+func parseCodes(spec string) ([]int, error) { return serve.ParseCodes(spec) }

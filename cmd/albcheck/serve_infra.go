@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/albcheck/albcheck/infra"
+	"github.com/albcheck/albcheck/internal/bootstrap"
+	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/serve"
+)
+
+// runServeInfra serves every listener of the --infra files, each routed by
+// its rules to the functions named by NAME=VALUE handler flags.
+func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
+	p, err := loadProject(o.infra...)
+	if err != nil {
+		return usageError("--infra: %v", err)
+	}
+	ports, err := parsePorts(o.ports)
+	if err != nil {
+		return err
+	}
+	b, err := buildSite(ctx, &o.handlerOptions, p, o.seed)
+	if err != nil {
+		return err
+	}
+	// The server closes the handlers when it stops; here only when it
+	// never starts.
+	started := false
+	defer func() {
+		if !started {
+			b.closeHandlers()
+		}
+		b.cleanup()
+	}()
+	site, from := b.site, b.from
+	var listeners []serve.Listener
+	closeListeners := func() {
+		for _, l := range listeners {
+			l.Listener.Close()
+		}
+	}
+	fmt.Fprintf(s.err, "albcheck serve: a local ALB for %s; Ctrl-C stops it\n", strings.Join(o.infra, ", "))
+	used := map[string]bool{}
+	for _, r := range site.Listeners {
+		l := r.Listener()
+		local := l.Port
+		if local < 1024 {
+			local += 8000
+		}
+		if _, mapped := ports[l.Name]; l.Port == 0 && !mapped {
+			// A listener of another stack (Serverless's listenerArn, an
+			// imported ARN): its rules are known, its port is not.
+			fmt.Fprintf(s.err, "  listener %s: no port in the files, not served (serve its rules with --port %s=PORT)\n", l.Name, l.Name)
+			continue
+		}
+		for _, key := range []string{l.Name, strconv.Itoa(l.Port)} {
+			if p, ok := ports[key]; ok {
+				local = p
+				used[key] = true
+				break
+			}
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)))
+		if err != nil {
+			closeListeners()
+			return &exitError{code: exitUsage, err: fmt.Errorf("listener %s (%s %d): %w; map it elsewhere with --port %s=PORT", l.Name, l.Protocol, l.Port, err, l.Name)}
+		}
+		listeners = append(listeners, serve.Listener{Router: r, Listener: ln})
+		if l.Port == 0 {
+			fmt.Fprintf(s.err, "  listener %s (port unknown) on http://%s\n", l.Name, ln.Addr())
+		} else {
+			fmt.Fprintf(s.err, "  listener %s (%s %d) on http://%s\n", l.Name, l.Protocol, l.Port, ln.Addr())
+		}
+	}
+	for key := range ports {
+		if !used[key] {
+			closeListeners()
+			return usageError("--port %s=...: no listener of the files has that name or port", key)
+		}
+	}
+	if len(listeners) == 0 {
+		return usageError("--infra: no listener to serve")
+	}
+	for _, name := range sortedNames(site.Targets) {
+		t := site.Targets[name]
+		what := "no function"
+		switch {
+		case t.Handler != nil:
+			what = fmt.Sprintf("%s (%s), timeout %s", t.Function, from[t.Function], t.Timeout)
+		case t.Function != "":
+			what = fmt.Sprintf("%s: no handler, requests get 502 (add --cmd %s=BINARY)", t.Function, t.Function)
+		}
+		health := ""
+		if t.Health.Path != "" {
+			health = fmt.Sprintf(", health check %s every %s", t.Health.Path, t.Health.Interval)
+		}
+		fmt.Fprintf(s.err, "  target group %s (%s mode): %s%s\n", name, t.Mode, what, health)
+	}
+	for _, r := range site.Listeners {
+		for _, pr := range r.Problems() {
+			fmt.Fprintf(s.err, "  %s: %s\n", r.Listener().Name, pr)
+		}
+	}
+	srv := serve.New(serve.Options{
+		Targets:       site.Targets,
+		Log:           s.err,
+		JSONLog:       o.logFormat == "json",
+		RecordDir:     o.record,
+		RecordSecrets: o.recordSecrets,
+		IdleTimeout:   o.idleTimeout,
+	})
+	defer o.handlerOptions.leaveCores()()
+	started = true
+	if err := srv.RunListeners(ctx, listeners); err != nil {
+		return &exitError{code: exitFindings, err: err}
+	}
+	fmt.Fprintln(s.err, "albcheck serve: stopped")
+	return nil
+}
+
+// builtSite is a project's site with the handlers of its functions.
+type builtSite struct {
+	site     *serve.Site
+	handlers map[string]replay.Handler
+	// from says how each function is run, for the banner.
+	from     map[string]string
+	cleanups []func()
+}
+
+func (b *builtSite) closeHandlers() {
+	for _, h := range b.handlers {
+		h.Close()
+	}
+}
+
+// cleanup removes the bootstraps extracted from zips.
+func (b *builtSite) cleanup() {
+	for _, c := range b.cleanups {
+		c()
+	}
+}
+
+// buildSite builds the handlers of the functions named by NAME=VALUE flags
+// and, for every other function behind a Lambda target group, of the
+// bootstrap its files hold (bootstrap.Find); then the site of the project.
+func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed uint64) (b *builtSite, err error) {
+	handlers, err := o.buildNamed(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	b = &builtSite{handlers: handlers, from: map[string]string{}}
+	defer func() {
+		if err != nil {
+			b.closeHandlers()
+			b.cleanup()
+		}
+	}()
+	for _, nh := range o.named {
+		b.from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
+	}
+	notFound := map[string]string{}
+	for _, fn := range p.Functions {
+		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
+			continue
+		}
+		path, cleanup, err := bootstrap.Find(fn)
+		if err != nil {
+			if !errors.Is(err, bootstrap.ErrNotFound) {
+				return nil, usageError("function %s: %v", fn.Name, err)
+			}
+			notFound[fn.Name] = err.Error()
+			continue
+		}
+		b.cleanups = append(b.cleanups, cleanup)
+		h, err := o.buildOne(ctx, "--cmd", path)
+		if err != nil {
+			return nil, err
+		}
+		handlers[fn.Name] = h
+		b.from[fn.Name] = path
+	}
+	b.site, err = serve.NewSite(p, serve.SiteOptions{
+		Handlers: handlers,
+		Seed:     seed,
+		Missing: func(fn *infra.Function) string {
+			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
+		},
+	})
+	if err != nil {
+		return nil, usageError("--infra: %v", err)
+	}
+	return b, nil
+}
+
+// behindLambdaGroup reports whether fn is registered with a Lambda target
+// group: only those need a handler.
+func behindLambdaGroup(p *infra.Project, fn *infra.Function) bool {
+	for _, tg := range p.TargetGroups {
+		if !tg.IsLambda() {
+			continue
+		}
+		for _, t := range tg.Targets {
+			if t.Function == fn.Name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parsePorts reads --port LISTENER=LOCAL flags: a listener's name or port
+// number, and the local port to serve it on.
+func parsePorts(specs []string) (map[string]int, error) {
+	ports := map[string]int{}
+	for _, spec := range specs {
+		name, port, ok := strings.Cut(spec, "=")
+		n, err := strconv.Atoi(port)
+		if !ok || name == "" || err != nil || n < 0 || n > 65535 {
+			return nil, usageError("--port %q: want LISTENER=PORT, LISTENER a listener's name or port", spec)
+		}
+		ports[name] = n
+	}
+	return ports, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

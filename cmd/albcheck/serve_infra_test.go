@@ -1,0 +1,284 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/albcheck/albcheck/internal/testproc"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// echoFunction answers with the shape of the event it got (serve's tests).
+func echoFunction(t *testing.T) string { return testproc.Build(t, "../../serve/testdata/echofn") }
+
+// lockedBuffer is stderr that the test reads while serve writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveInfra runs albcheck serve with args until the test ends and returns
+// the URL of each listener, by name, as the banner prints them.
+func serveInfra(t *testing.T, args ...string) (map[string]string, *lockedBuffer) {
+	t.Helper()
+	errb := &lockedBuffer{}
+	s := &streams{in: strings.NewReader(""), out: io.Discard, err: errb}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), s) }()
+	t.Cleanup(func() {
+		cancel()
+		assert.Equal(t, exitOK, <-done, errb.String())
+		assert.Contains(t, errb.String(), "albcheck serve: stopped")
+	})
+	listener := regexp.MustCompile(`(?m)^  listener (\S+) \(.*\) on (http://\S+)$`)
+	urls := map[string]string{}
+	ended := false
+	require.Eventually(t, func() bool {
+		select {
+		case code := <-done:
+			done <- code
+			ended = true
+			return true
+		default:
+		}
+		return strings.Contains(errb.String(), "target group ")
+	}, 20*time.Second, 5*time.Millisecond)
+	require.False(t, ended, "serve ended early:\n%s", errb.String())
+	for _, m := range listener.FindAllStringSubmatch(errb.String(), -1) {
+		urls[m[1]] = m[2]
+	}
+	return urls, errb
+}
+
+func getEcho(t *testing.T, url string) (int, map[string]string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var e map[string]string
+	_ = json.Unmarshal(body, &e)
+	return resp.StatusCode, e
+}
+
+// serve --infra with handlers by name: every listener on its own port
+// (mapped by name and by port), each function in its target group's mode,
+// and a function without a handler answered by the ALB's 502 with the flag
+// to add.
+func TestServeInfraByName(t *testing.T) {
+	bin := echoFunction(t)
+	urls, errb := serveInfra(t, "--infra", "../../testdata/infra/site.yaml",
+		"--cmd", "SingleFunction="+bin, "--cmd", "multi-echo="+bin, // by logical id and by FunctionName
+		"--port", "HTTPListener=0", "--port", "443=0", "--seed", "3")
+	require.Contains(t, urls, "HTTPListener")
+	require.Contains(t, urls, "HTTPSListener")
+	assert.Contains(t, errb.String(), "  listener HTTPSListener (HTTPS 443) on http://127.0.0.1:")
+	assert.Contains(t, errb.String(), "  target group MultiTargetGroup (multi mode): MultiFunction (--cmd "+bin+"), timeout 5s, health check /ping every 35s\n")
+	assert.Contains(t, errb.String(), "  target group OrphanTargetGroup (single mode): OrphanFunction: no handler, requests get 502 (add --cmd OrphanFunction=BINARY)\n")
+
+	status, e := getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "single", e["mode"])
+	status, e = getEcho(t, urls["HTTPListener"]+"/multi/x")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "multi", e["mode"])
+	status, e = getEcho(t, urls["HTTPSListener"]+"/y")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "https", e["proto"])
+	assert.Equal(t, "443", e["port"])
+	status, _ = getEcho(t, urls["HTTPListener"]+"/orphan")
+	assert.Equal(t, http.StatusBadGateway, status)
+	assert.Contains(t, errb.String(), "function OrphanFunction has no handler: add --cmd OrphanFunction=BINARY")
+	assert.Contains(t, errb.String(), `"GET /orphan HTTP/1.1" 502 - `)
+}
+
+func TestServeInfraUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown function", []string{"--cmd", "Nope=/bin/true"}, "--cmd Nope=...: no function named Nope in the --infra files (functions: SingleFunction, MultiFunction, OrphanFunction)"},
+		{"named and plain", []string{"--cmd", "SingleFunction=/bin/true", "--exec", "cat"}, "give every handler as NAME=VALUE with --infra"},
+		{"unknown listener", []string{"--cmd", "SingleFunction=/bin/true", "--port", "8081=0"}, "--port 8081=...: no listener of the files has that name or port"},
+		{"bad port", []string{"--cmd", "SingleFunction=/bin/true", "--port", "HTTPListener"}, `--port "HTTPListener": want LISTENER=PORT`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, "", append([]string{"serve", "--infra", "../../testdata/infra/site.yaml"}, tc.args...)...)
+			assert.Equal(t, exitUsage, code, errOut)
+			assert.Contains(t, errOut, tc.want)
+		})
+	}
+	// Without names, two handlers are one too many, as before.
+	code, _, errOut := runCLI(t, "", "serve", "--cmd", "a", "--cmd", "b")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--cmd given twice")
+}
+
+// writeZip writes a zip of the given entries (name → mode, content).
+func writeZip(t *testing.T, path string, entries []zipEntry) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	for _, e := range entries {
+		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
+		h.SetMode(e.mode)
+		w, err := zw.CreateHeader(h)
+		require.NoError(t, err)
+		_, err = w.Write(e.data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+}
+
+type zipEntry struct {
+	name string
+	mode os.FileMode
+	data []byte
+}
+
+const zippedService = `service: zipped
+provider:
+  name: aws
+  runtime: provided.al2023
+functions:
+  api:
+    handler: bootstrap
+    package:
+      artifact: dist/api.zip
+    events:
+      - alb:
+          listenerArn:
+            Ref: HttpListener
+          priority: 1
+          conditions:
+            path: /api/*
+resources:
+  Resources:
+    HttpListener:
+      Type: AWS::ElasticLoadBalancingV2::Listener
+      Properties:
+        LoadBalancerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/zipped/0123456789abcdef
+        Port: 80
+        Protocol: HTTP
+        DefaultActions:
+          - Type: fixed-response
+            FixedResponseConfig:
+              StatusCode: "404"
+`
+
+// A function given no handler runs from the bootstrap in its Serverless
+// artifact; only that entry is extracted, whatever else the zip holds.
+func TestServeInfraBootstrapFromZip(t *testing.T) {
+	bin, err := os.ReadFile(echoFunction(t))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "dist"), 0o755))
+	writeZip(t, filepath.Join(dir, "dist", "api.zip"), []zipEntry{
+		{"../escaped", 0o755, []byte("#!/bin/sh\n")},
+		{"bootstrap", 0o755, bin},
+	})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "serverless.yml"), []byte(zippedService), 0o644))
+	// The listener is another stack's: its port is unknown, so --port
+	// names it.
+	urls, errb := serveInfra(t, "--infra", filepath.Join(dir, "serverless.yml"), "--port", "HttpListener=0")
+	assert.Regexp(t, `target group \S+ \(single mode\): api \(\S+/bootstrap\), timeout`, errb.String())
+	status, e := getEcho(t, urls["HttpListener"]+"/api/x")
+	assert.Equal(t, 200, status, errb.String())
+	assert.Equal(t, "/api/x", e["path"])
+	assert.NoFileExists(t, filepath.Join(os.TempDir(), "escaped"))
+}
+
+// After sam build, the function's bootstrap under .aws-sam/build serves.
+func TestServeInfraSAMBuild(t *testing.T) {
+	bin, err := os.ReadFile(echoFunction(t))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	template, err := os.ReadFile("../../testdata/infra/site.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), template, 0o644))
+	built := filepath.Join(dir, ".aws-sam", "build", "MultiFunction")
+	require.NoError(t, os.MkdirAll(built, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(built, "bootstrap"), bin, 0o755))
+	urls, errb := serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--port", "80=0", "--port", "443=0")
+	assert.Contains(t, errb.String(), "MultiFunction ("+filepath.Join(built, "bootstrap")+")")
+	status, e := getEcho(t, urls["HTTPListener"]+"/multi/x")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "multi", e["mode"])
+	status, _ = getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, http.StatusBadGateway, status)
+	assert.Contains(t, errb.String(), "function SingleFunction has no handler: add --cmd SingleFunction=BINARY")
+}
+
+// replay --infra with handlers by name: the suite through the example's
+// template asserts routing, the fixed response and the redirect.
+func TestReplayInfraRoutingSuite(t *testing.T) {
+	bin := exampleFunction(t)
+	code, out, errOut := runCLI(t, "", "replay", "--infra", "../../examples/orders/template.yaml", "--cmd", "OrdersFunction="+bin, "../../testdata/infra/orders")
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "5 passed, 0 failed")
+}
+
+// A case that names a function its request does not reach fails with
+// EXPECT-FUNCTION; a listener or function that does not exist, with FIX-001.
+func TestReplayInfraRoutedElsewhere(t *testing.T) {
+	bin := exampleFunction(t)
+	dir := t.TempDir()
+	fixture := `[
+  {"name": "robots", "function": "OrdersFunction", "request": {"method": "GET", "target": "/robots.txt"}},
+  {"name": "no such listener", "listener": 443, "request": {"method": "GET", "target": "/"}},
+  {"name": "no such function", "function": "Nope", "request": {"method": "GET", "target": "/"}},
+  {"name": "redirect", "request": {"method": "GET", "target": "/shop", "headers": {"Host": "a.test"}}, "expect": {"status": 301}}
+]`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cases.json"), []byte(fixture), 0o644))
+	code, out, _ := runCLI(t, "", "replay", "--infra", "../../examples/orders/template.yaml", "--cmd", "OrdersFunction="+bin, "--format", "json", dir)
+	assert.Equal(t, exitFindings, code)
+	var doc struct {
+		Results []struct {
+			Name     string
+			Findings []struct{ Rule, Pointer, Message string }
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	require.Len(t, doc.Results, 4)
+	want := []struct{ rule, pointer, message string }{
+		{"EXPECT-FUNCTION", "/0/function", "routed by rule RobotsRule of listener HTTPListener to a fixed response 200, not to function OrdersFunction"},
+		{"FIX-001", "/1/listener", "--infra: no listener on port 443 (listeners: 80)"},
+		{"FIX-001", "/2/function", `--infra: no function named "Nope" in the files`},
+		{"EXPECT-STATUS", "/3/expect/status", "status 302, want 301"},
+	}
+	for i, w := range want {
+		require.NotEmpty(t, doc.Results[i].Findings, doc.Results[i].Name)
+		f := doc.Results[i].Findings[0]
+		assert.Equal(t, w.rule, f.Rule, doc.Results[i].Name)
+		assert.Equal(t, w.pointer, f.Pointer, doc.Results[i].Name)
+		assert.Equal(t, w.message, f.Message, doc.Results[i].Name)
+	}
+}

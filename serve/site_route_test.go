@@ -1,0 +1,88 @@
+package serve_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/albcheck/albcheck/infra"
+	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/serve"
+	"github.com/albcheck/albcheck/validate"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tellShape answers with the mode and the forwarded protocol and port of
+// the event it got.
+func tellShape(name string) replay.Handler {
+	return replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		resp := events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK"}
+		if req.MultiValueHeaders != nil {
+			resp.MultiValueHeaders = map[string][]string{}
+			resp.Body = name + " multi " + req.MultiValueHeaders["x-forwarded-proto"][0] + " " + req.MultiValueHeaders["x-forwarded-port"][0]
+		} else {
+			resp.Headers = map[string]string{}
+			resp.Body = name + " single " + req.Headers["x-forwarded-proto"] + " " + req.Headers["x-forwarded-port"]
+		}
+		return resp, nil
+	})
+}
+
+// Replay cases are routed as the site routes requests: by the listener
+// they name, to the target group's function in its mode, or to the load
+// balancer's own answers; a case routed away from its function fails.
+func TestSiteRouteCase(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"SingleFunction": tellShape("SingleFunction"),
+		"MultiFunction":  tellShape("MultiFunction"),
+	}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	fixture := `[
+  {"name": "https listener", "listener": 443, "function": "SingleFunction", "request": {"method": "GET", "target": "/x"}, "expect": {"body": {"equals": "SingleFunction single https 443"}}},
+  {"name": "multi", "listener": 80, "function": "multi-echo", "mode": "single", "request": {"method": "GET", "target": "/multi/x"}, "expect": {"body": {"equals": "MultiFunction multi http 80"}}},
+  {"name": "redirect", "listener": 80, "request": {"method": "GET", "target": "/old/a?b=1", "headers": {"Host": "shop.test"}}, "expect": {"status": 301, "headers": {"location": "https://www.shop.test:443/new/old/a?b=1&moved=1"}}},
+  {"name": "fixed", "listener": 80, "request": {"method": "GET", "target": "/nowhere"}, "expect": {"status": 404, "headers": {"content-type": "text/plain"}, "body": {"equals": "no route"}}},
+  {"name": "elsewhere", "listener": 80, "function": "SingleFunction", "request": {"method": "GET", "target": "/multi/x"}},
+  {"name": "no handler", "listener": 80, "request": {"method": "GET", "target": "/orphan"}},
+  {"name": "which listener", "request": {"method": "GET", "target": "/"}}
+]`
+	file := filepath.Join(dir, "cases.json")
+	require.NoError(t, os.WriteFile(file, []byte(fixture), 0o644))
+	cases, err := replay.LoadWith(file, replay.LoadOptions{})
+	require.NoError(t, err)
+	var outcomes []*replay.Outcome
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+		for _, c := range cases {
+			if !yield(c) {
+				return
+			}
+		}
+	}, replay.Options{Route: site.RouteCase, Concurrency: 2}, func(o *replay.Outcome) bool {
+		outcomes = append(outcomes, o)
+		return true
+	})
+	require.Len(t, outcomes, 7)
+	for _, o := range outcomes[:4] {
+		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
+	}
+	first := func(o *replay.Outcome) validate.Finding {
+		require.NotEmpty(t, o.Findings, o.Case.Name)
+		return o.Findings[0]
+	}
+	f := first(outcomes[4])
+	assert.Equal(t, validate.EXPECTFUNCTION, f.Rule)
+	assert.Equal(t, "/4/function", f.Pointer)
+	assert.Equal(t, "routed by rule MultiRule of listener HTTPListener to target group MultiTargetGroup (function MultiFunction), not to function SingleFunction", f.Message)
+	f = first(outcomes[5])
+	assert.Equal(t, validate.FUNCINIT, f.Rule)
+	assert.Contains(t, f.Message, "the ALB answers 502: rule OrphanRule forwards to target group OrphanTargetGroup")
+	f = first(outcomes[6])
+	assert.Equal(t, validate.FIX001, f.Rule)
+	assert.Equal(t, `--infra: the files have listeners on ports 80, 443: say which the case goes to with "listener"`, f.Message)
+}
