@@ -190,7 +190,15 @@ func FuzzPositionsAgree(f *testing.F) {
 		ref := refScanPositions(doc)
 		loc := NewLocator(doc)
 		var fs []Finding
-		for p := range ref.at {
+		// With a repeated key, the full index keeps a pointer that only
+		// the discarded value holds (its last writer); the scanners follow
+		// the value the decoders keep, where findings come from. Positions
+		// are compared on documents without repeated keys.
+		at := ref.at
+		if len(ref.duplicates) > 0 {
+			at = nil
+		}
+		for p := range at {
 			for _, q := range []string{p, p + "/missing~1member"} {
 				wl, wc := ref.locate(doc, q)
 				if gl, gc := loc.Locate(q); gl != wl || gc != wc {
