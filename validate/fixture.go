@@ -81,6 +81,8 @@ func fixtureMessage(e schemaError) string {
 		last = e.path[len(e.path)-1]
 	}
 	switch {
+	case e.typ == "number_any_of" && last == "status" && jsonType(e.value) == "an array":
+		return "a list of status codes holds numbers from 100 to 599 only: see the items below"
 	case e.typ == "number_any_of" && last == "status":
 		return fmt.Sprintf("status must be a code (200), a list of codes ([200, 204]) or a class (\"2xx\"), got %s", describe(e.value))
 	case e.typ == "number_any_of":
@@ -89,6 +91,14 @@ func fixtureMessage(e schemaError) string {
 		return "give at most one of body, bodyBase64 and bodyFile"
 	case e.typ == "number_not":
 		return "a case has either \"event\" or \"request\", not both"
+	case e.typ == "format" && last == "method" && e.value == "TRACE":
+		return "method TRACE never reaches a function: the ALB answers 405 itself (REQ-010)"
+	case e.typ == "format" && last == "method":
+		return fmt.Sprintf("method %s is not an HTTP token (letters, digits and !#$%%&'*+-.^_`|~)", describe(e.value))
+	case (e.typ == "number_lte" || e.typ == "number_gte") && len(e.path) >= 2 && e.path[len(e.path)-2] == "status":
+		return fmt.Sprintf("status %s is not between 100 and 599", showNumber(e.value))
+	case e.typ == "invalid_type" && len(e.path) >= 2 && e.path[len(e.path)-2] == "status":
+		return fmt.Sprintf("each code of a status list is a number, got %s", describe(e.value))
 	case e.typ == "pattern" && last == "target":
 		return fmt.Sprintf("target %q must start with / (a path and query such as /orders?id=1)", e.value)
 	case e.typ == "required":

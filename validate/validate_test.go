@@ -306,3 +306,16 @@ func TestRawNewlineInString(t *testing.T) {
 	rep = validate.Document([]byte("{\"statusCode\": 200, \"body\": \"never closed}\n"), validate.WithPositions())
 	assert.Contains(t, rep.String(), "unterminated string")
 }
+
+// Fixture messages say what is wrong in the fixture's own words (before: the
+// schema's "Does not match format 'http-method'" and "Must be less than or
+// equal to 599", and "got an array" for a list of codes).
+func TestFixtureMessages(t *testing.T) {
+	doc := `[{"name":"t","request":{"method":"TRACE","target":"/"},"expect":{"status":[200,"2xx",999]}}]`
+	rep := validate.Document([]byte(doc), validate.WithKind(validate.KindFixture))
+	out := rep.String()
+	assert.Contains(t, out, "/0/request/method: method TRACE never reaches a function: the ALB answers 405 itself")
+	assert.Contains(t, out, "/0/expect/status/1: each code of a status list is a number, got a string (2xx)")
+	assert.Contains(t, out, "/0/expect/status/2: status 999 is not between 100 and 599")
+	assert.NotContains(t, out, "got an array")
+}
