@@ -292,25 +292,6 @@ func BenchmarkInvokeAPIBare(b *testing.B) {
 	}
 }
 
-// BenchmarkFunction is one --function invocation through the AWS SDK
-// (request signing and all) against the same stand-in.
-func BenchmarkFunction(b *testing.B) {
-	b.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	b.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	srv := standInInvokeAPI(b)
-	h, err := replay.FunctionHandler(context.Background(), "orders", "eu-west-1", srv.URL, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	doc := benchEvent(b)
-	b.ReportAllocs()
-	invokeLoop(b, h, doc)
-}
-
-// invokeLoop invokes h with doc b.N times; a failed invocation ends the
-// benchmark.
 func invokeLoop(b *testing.B, h replay.Handler, doc []byte) {
 	for b.Loop() {
 		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {

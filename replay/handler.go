@@ -45,6 +45,12 @@ type Failure struct {
 	Message string
 }
 
+// Fail makes a failure of a rule with a formatted message, for handlers
+// written outside this package.
+func Fail(rule validate.RuleID, format string, args ...any) *Failure {
+	return fail(rule, format, args...)
+}
+
 func fail(rule validate.RuleID, format string, args ...any) *Failure {
 	return &Failure{Rule: rule, Message: fmt.Sprintf(format, args...)}
 }

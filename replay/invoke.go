@@ -71,6 +71,10 @@ func (h *invokeHandler) Invoke(ctx context.Context, event []byte, timeout time.D
 	return r
 }
 
+// InterpretInvoke is interpretInvoke for handlers written outside this
+// package (awslambda): the failure an Invoke API answer stands for, or nil.
+func InterpretInvoke(resp *http.Response, body []byte) *Failure { return interpretInvoke(resp, body) }
+
 // interpretInvoke turns what the Invoke API (or the emulator, which differs
 // from it) says about a function error into a failure; nil means body is the
 // function's response.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/albcheck/albcheck/awslambda"
 	"os"
 	"runtime"
 	"strings"
@@ -163,7 +164,7 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 		}
 		return replay.ExecHandler(argv, append(os.Environ(), env...), o.parallel), nil
 	case o.function != "":
-		h, err := replay.FunctionHandler(ctx, o.function, o.region, o.endpoint, o.parallel)
+		h, err := awslambda.FunctionHandler(ctx, o.function, o.region, o.endpoint, o.parallel)
 		if err != nil {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("AWS configuration: %w", err)}
 		}

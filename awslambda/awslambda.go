@@ -1,4 +1,9 @@
-package replay
+// Package awslambda invokes a deployed Lambda function through the Lambda
+// API with the AWS SDK, as albcheck replay --function does. It is its own
+// package so that the SDK is linked only by what uses it (the albcheck
+// command), not by every user of replay, albtest or validate: importing
+// albtest once pulled 102 SDK packages into a user's test binary.
+package awslambda
 
 import (
 	"context"
@@ -7,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -20,7 +26,7 @@ import (
 // roles). region and endpoint, when set, override the configuration, as
 // --region and --endpoint-url do in the AWS CLI. Up to concurrency
 // invocations run at once.
-func FunctionHandler(ctx context.Context, name, region, endpoint string, concurrency int) (Handler, error) {
+func FunctionHandler(ctx context.Context, name, region, endpoint string, concurrency int) (replay.Handler, error) {
 	var opts []func(*config.LoadOptions) error
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
@@ -46,7 +52,7 @@ type functionHandler struct {
 func (h *functionHandler) Concurrency() int { return h.concurrency }
 func (h *functionHandler) Close() error     { return nil }
 
-func (h *functionHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
+func (h *functionHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) replay.Result {
 	start := time.Now()
 	// The function's own timeout applies on AWS; this bounds the call.
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
@@ -57,17 +63,17 @@ func (h *functionHandler) Invoke(ctx context.Context, event []byte, timeout time
 		InvocationType: types.InvocationTypeRequestResponse,
 		LogType:        types.LogTypeTail,
 	})
-	r := Result{Duration: time.Since(start)}
+	r := replay.Result{Duration: time.Since(start)}
 	if err != nil {
 		var api smithy.APIError
 		switch {
 		case ctx.Err() != nil:
-			r.Failure = fail(validate.FUNCTIMEOUT, "no answer from %s within %s", h.name, timeout)
+			r.Failure = replay.Fail(validate.FUNCTIMEOUT, "no answer from %s within %s", h.name, timeout)
 		case errors.As(err, &api):
 			// Throttling and the like: the ALB answers 502 (LambdaThrottling).
-			r.Failure = fail(validate.FUNCERROR, "the Lambda API refused the invocation: %s: %s", api.ErrorCode(), api.ErrorMessage())
+			r.Failure = replay.Fail(validate.FUNCERROR, "the Lambda API refused the invocation: %s: %s", api.ErrorCode(), api.ErrorMessage())
 		default:
-			r.Failure = fail(validate.FUNCINIT, "cannot invoke %s: %v", h.name, err)
+			r.Failure = replay.Fail(validate.FUNCINIT, "cannot invoke %s: %v", h.name, err)
 		}
 		return r
 	}
@@ -78,7 +84,7 @@ func (h *functionHandler) Invoke(ctx context.Context, event []byte, timeout time
 	if out.FunctionError != nil {
 		resp.Header.Set("X-Amz-Function-Error", *out.FunctionError)
 	}
-	if r.Failure = interpretInvoke(resp, out.Payload); r.Failure == nil {
+	if r.Failure = replay.InterpretInvoke(resp, out.Payload); r.Failure == nil {
 		r.Payload = out.Payload
 	}
 	return r

@@ -1,14 +1,16 @@
-package replay_test
+package awslambda_test
 
 import (
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/albcheck/albcheck/awslambda"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
@@ -60,7 +62,7 @@ func TestFunctionHandler(t *testing.T) {
 	})
 	c := event(t, fakeevent.Single)
 	for name, want := range map[string]validate.RuleID{"ok": "", "fails": validate.FUNCERROR, "slow": validate.FUNCTIMEOUT, "exits": validate.FUNCCRASH, "missing": validate.FUNCERROR} {
-		h, err := replay.FunctionHandler(context.Background(), name, "eu-west-1", srv.URL, 1)
+		h, err := awslambda.FunctionHandler(context.Background(), name, "eu-west-1", srv.URL, 1)
 		require.NoError(t, err)
 		res := h.Invoke(context.Background(), c.EventJSON, time.Second)
 		o := replay.Check(c, res)
@@ -71,5 +73,42 @@ func TestFunctionHandler(t *testing.T) {
 		}
 		require.NotNil(t, res.Failure, name)
 		assert.Equal(t, want, res.Failure.Rule, "%s: %s", name, res.Failure.Message)
+	}
+}
+
+func event(t *testing.T, mode fakeevent.Mode) *replay.Case {
+	t.Helper()
+	ev, err := fakeevent.New("GET", "/orders").Mode(mode).Seed(1).Event()
+	require.NoError(t, err)
+	return &replay.Case{File: "x.json", Name: "x", Mode: mode, Event: ev, EventJSON: fakeevent.Marshal(ev)}
+}
+
+// BenchmarkFunction is one --function invocation through the AWS SDK
+// (request signing and all) against a stand-in that answers at once.
+func BenchmarkFunction(b *testing.B) {
+	b.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+	b.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	b.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	answer := []byte(`{"statusCode":200,"statusDescription":"200 OK","headers":{"Content-Type":"text/plain"},"body":"hi","isBase64Encoded":false}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(answer)
+	}))
+	b.Cleanup(srv.Close)
+	h, err := awslambda.FunctionHandler(context.Background(), "orders", "eu-west-1", srv.URL, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := fakeevent.New("GET", "/api/search?q=x").Seed(1).Event()
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := fakeevent.Marshal(ev)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := h.Invoke(context.Background(), doc, 3*time.Second); r.Failure != nil {
+			b.Fatal(r.Failure.Message)
+		}
 	}
 }
