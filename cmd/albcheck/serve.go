@@ -73,8 +73,8 @@ be emulated is printed at start; each access-log line names the rule and target
 group. --seed N makes weighted forwards repeatable; --record names the function
 that served each exchange.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
-  curl -i http://127.0.0.1:8080/api/search?q=go
-  curl -i --http2-prior-knowledge http://127.0.0.1:8080/api/search?q=go
+  curl -i 'http://127.0.0.1:8080/api/search?q=go'
+  curl -i --http2-prior-knowledge 'http://127.0.0.1:8080/api/search?q=go'
   albcheck serve --cmd bin/orders --mode multi --record fixtures/recorded
   albcheck serve --cmd bin/orders --health-check-path /health --health-check-interval 10s
   albcheck serve --cmd bin/orders --infra examples/orders/template.yaml
