@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestHelpExamplesAreShellSafe(t *testing.T) {
 			}
 			bare = strings.ReplaceAll(bare, "&&", "")
 			bare = strings.ReplaceAll(bare, "||", "")
-			if strings.ContainsAny(bare, "?&*[") {
+			if strings.ContainsAny(bare, "?&") {
 				t.Errorf("albcheck %s --help: an example needs quotes: %s", c.Name(), strings.TrimSpace(line))
 			}
 		}
@@ -34,4 +35,34 @@ func TestHelpExamplesAreShellSafe(t *testing.T) {
 		}
 	}
 	walk(root)
+}
+
+// The README's shell blocks too.
+func TestReadmeCommandsAreShellSafe(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Skip(err)
+	}
+	in := false
+	for line := range strings.Lines(string(b)) {
+		switch {
+		case strings.HasPrefix(line, "```sh"), strings.HasPrefix(line, "```bash"):
+			in = true
+			continue
+		case strings.HasPrefix(line, "```"):
+			in = false
+			continue
+		}
+		if !in || strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		bare := quoted.ReplaceAllString(line, "''")
+		if i := strings.Index(bare, " #"); i >= 0 {
+			bare = bare[:i]
+		}
+		bare = strings.ReplaceAll(strings.ReplaceAll(bare, "&&", ""), "||", "")
+		if strings.ContainsAny(bare, "?&") {
+			t.Errorf("README: a command needs quotes: %s", strings.TrimSpace(line))
+		}
+	}
 }
