@@ -45,6 +45,11 @@ const (
 	Any    Mode = "any"
 )
 
+// BaseURL is where the schemas are published, under the repository: each
+// schema's $id is BaseURL plus its file name, a stable address an editor
+// can fetch (VS Code's json.schemas, JetBrains' JSON Schema mappings).
+const BaseURL = "https://raw.githubusercontent.com/albcheck/albcheck/main/schema/"
+
 // Names lists every schema file in FS.
 var Names = []string{
 	"request.single.json", "request.multi.json", "request.any.json",

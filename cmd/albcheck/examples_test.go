@@ -1,6 +1,12 @@
 package main
 
 import (
+	"path/filepath"
+	"slices"
+
+	"github.com/albcheck/albcheck/schema"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"os"
 	"regexp"
 	"strings"
@@ -65,4 +71,23 @@ func TestReadmeCommandsAreShellSafe(t *testing.T) {
 			t.Errorf("README: a command needs quotes: %s", strings.TrimSpace(line))
 		}
 	}
+}
+
+// schema --write writes every schema under its file name, each with its
+// stable $id, and the formats beside them.
+func TestSchemaWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "schemas")
+	code, out, errOut := runCLI(t, "", "schema", "--write", dir)
+	require.Equal(t, 0, code, errOut)
+	for _, name := range append(slices.Clone(schema.Names), "formats.json") {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err, name)
+		assert.Contains(t, out, filepath.Join(dir, name))
+		if name != "formats.json" {
+			assert.Contains(t, string(b), `"$id": "`+schema.BaseURL+name+`"`)
+		}
+	}
+	code, _, errOut = runCLI(t, "", "schema", "--write", dir, "request")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--write writes every schema")
 }
