@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 
 	"github.com/albcheck/albcheck/schema"
@@ -90,4 +91,13 @@ func TestSchemaWrite(t *testing.T) {
 	code, _, errOut = runCLI(t, "", "schema", "--write", dir, "request")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--write writes every schema")
+}
+
+// --version says the module version of an installed build and, for a build
+// from a checkout, (devel) and the commit (before: "(devel)" alone).
+func TestVersionFrom(t *testing.T) {
+	assert.Equal(t, "(devel)", versionFrom(nil))
+	assert.Equal(t, "v1.2.3", versionFrom(&debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}))
+	assert.Equal(t, "(devel) 1f4e4e3a9b2c (modified)", versionFrom(&debug.BuildInfo{Main: debug.Module{Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "1f4e4e3a9b2c4d5e6f"}, {Key: "vcs.modified", Value: "true"}}}))
 }

@@ -14,10 +14,38 @@ func versionString() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(bi)
+}
+
+// versionFrom is the module version of an installed build (go install
+// ...@v1.2.3), with the commit it was built from when the build info has
+// one; "(devel)" and the commit (and whether the tree was modified) for a
+// build from a checkout.
+func versionFrom(bi *debug.BuildInfo) string {
+	v := "(devel)"
+	if bi == nil {
+		return v
 	}
-	return "(devel)"
+	if bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(len(rev), 12)]
+		if modified == "true" {
+			v += " (modified)"
+		}
+	}
+	return v
 }
 
 func newRootCmd(s *streams) *cobra.Command {
