@@ -53,7 +53,9 @@ func (r *Request) Shrinks() []*Request {
 	}
 	for i, h := range r.Headers {
 		if len(h.Value) > 1 && !strings.EqualFold(h.Name, "content-length") {
-			with(func(c *Request) { c.Headers[i].Value = strings.TrimSpace(strings.ToValidUTF8(h.Value[:len(h.Value)/2], "")) })
+			with(func(c *Request) {
+				c.Headers[i].Value = strings.TrimSpace(strings.ToValidUTF8(h.Value[:len(h.Value)/2], ""))
+			})
 		}
 	}
 	return out
