@@ -26,8 +26,10 @@ func (r *Request) Shrinks() []*Request {
 				return strings.EqualFold(h.Name, "content-length")
 			})
 		})
-		if len(r.Body) > 1 {
-			with(func(c *Request) { c.Body = c.Body[:len(c.Body)/2]; c.dropContentLength() })
+		for _, keep := range []int{2, 4, 16} {
+			if cut := len(r.Body) / keep; cut > 0 {
+				with(func(c *Request) { c.Body = c.Body[:len(c.Body)-cut]; c.dropContentLength() })
+			}
 		}
 	}
 	for i := range r.Headers {
@@ -41,8 +43,14 @@ func (r *Request) Shrinks() []*Request {
 		if i := strings.LastIndexByte(strings.TrimSuffix(r.Path, "/"), '/'); i > 0 {
 			with(func(c *Request) { c.Path = r.Path[:i] })
 		}
-		if len(r.Path) > 2 {
-			with(func(c *Request) { c.Path = trimEscape(r.Path[:len(r.Path)/2]) })
+		// Halve, then cut less and less: a bug that needs a long path
+		// (a hang past some length, say) still loses most of the rest.
+		for _, keep := range []int{2, 4, 8, 16, 32, 64} {
+			if cut := len(r.Path) / keep; cut > 0 && keep == 2 {
+				with(func(c *Request) { c.Path = trimEscape(r.Path[:cut]) })
+			} else if cut > 1 {
+				with(func(c *Request) { c.Path = trimEscape(r.Path[:len(r.Path)-cut]) })
+			}
 		}
 		with(func(c *Request) { c.Path = trimEscape(r.Path[:len(r.Path)-1]) })
 	}
