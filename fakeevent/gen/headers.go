@@ -198,9 +198,14 @@ func largeValue(src Source, name string, n int) string {
 			}
 		}
 	} else {
+		// 64 characters: six bits of a random word each.
 		const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 		for b.Len() < n {
-			b.WriteByte(chars[rng.IntN(len(chars))])
+			v := rng.Uint64()
+			for range 10 {
+				b.WriteByte(chars[v&63])
+				v >>= 6
+			}
 		}
 	}
 	s := b.String()
