@@ -195,30 +195,55 @@ func mix(seed, i uint64) uint64 {
 // none). A request that makes no valid event (which the generator never
 // makes, but a shrink can) has the class "" and a nil outcome.
 func (o *Options) try(ctx context.Context, r *gen.Request) (*replay.Outcome, string) {
+	return Try(ctx, o.Handler, r, o.Timeout, o.FailOn5xx)
+}
+
+// Try sends one request's event to h and returns the checked outcome and
+// its failure class: the rule of its first error finding (a FUNC-* failure
+// or a response rule the ALB answers 502 for), else Class5xx for a 5xx
+// answer when failOn5xx, else "". A request that makes no event (a
+// *fakeevent.RefusedError) has a nil outcome and the class "".
+func Try(ctx context.Context, h replay.Handler, r *gen.Request, timeout time.Duration, failOn5xx bool) (*replay.Outcome, string) {
 	ev, err := r.Event()
 	if err != nil {
 		return nil, ""
 	}
 	doc := fakeevent.Marshal(ev)
 	c := &replay.Case{Name: "fuzz", Mode: r.Mode, Event: ev, EventJSON: doc}
-	res := o.Handler.Invoke(ctx, doc, o.Timeout)
-	out := replay.Check(c, res)
-	return out, o.classify(out)
-}
-
-// classify names how an outcome failed: the rule of its first error
-// finding (a FUNC-* failure or a response rule the ALB answers 502 for),
-// else Class5xx for a 5xx answer under FailOn5xx, else "".
-func (o *Options) classify(out *replay.Outcome) string {
+	out := replay.Check(c, h.Invoke(ctx, doc, timeout))
 	for _, f := range out.Findings {
 		if f.Severity == validate.Error {
-			return string(f.Rule)
+			return out, string(f.Rule)
 		}
 	}
-	if o.FailOn5xx && out.Response != nil && out.Response.StatusCode >= 500 {
-		return Class5xx
+	if failOn5xx && out.Response != nil && out.Response.StatusCode >= 500 {
+		return out, Class5xx
 	}
-	return ""
+	return out, ""
+}
+
+// FromBytes is the request a native fuzzer's input stands for: the first
+// byte chooses between a generated request (the rest drives the generator,
+// gen.BytesSource), a seed as it is, and a mutated seed (the second byte
+// picks the seed). mode "" lets the bytes choose the mode too.
+func FromBytes(data []byte, mode fakeevent.Mode, seeds []*gen.Request) *gen.Request {
+	var r *gen.Request
+	if len(data) >= 2 && len(seeds) > 0 && data[0]%4 != 0 {
+		seed := seeds[int(data[1])%len(seeds)]
+		if data[0]%4 == 1 {
+			r = seed.Clone()
+		} else {
+			r = gen.Mutate(gen.BytesSource(data[2:]), seed)
+		}
+		if mode != "" {
+			r.Mode = mode
+		}
+		return r
+	}
+	if len(data) > 0 {
+		data = data[1:]
+	}
+	return gen.Generate(gen.BytesSource(data), mode)
 }
 
 // shrink makes f's request as small as it can while it fails with the
