@@ -50,9 +50,9 @@ type Options struct {
 	// (default 300), ShrinkTime the time (default 30 s).
 	ShrinkRuns int
 	ShrinkTime time.Duration
-	// Progress, when set, is called after each run with the runs done and
-	// the failure classes found so far (from one goroutine at a time).
-	Progress func(runs, classes int)
+	// Progress, when set, is called after each run with whether it failed
+	// (from one goroutine at a time).
+	Progress func(failed bool)
 }
 
 // Finding is one distinct failure: its class and the smallest request
@@ -144,7 +144,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 					f.Count++
 				}
 				if o.Progress != nil {
-					o.Progress(done, len(order))
+					o.Progress(class != "")
 				}
 				mu.Unlock()
 			}

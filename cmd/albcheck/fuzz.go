@@ -29,6 +29,7 @@ type fuzzOptions struct {
 	format    string
 	failOn5xx bool
 	color     string
+	infra     []string
 }
 
 func newFuzzCmd(s *streams) *cobra.Command {
@@ -54,6 +55,9 @@ query and body shortened) while it fails the same way. With --out each is writte
 as a fixture file (RULE.json, such as resp-004.json) that albcheck replay
 reproduces.
 
+--infra FILE takes the mode from the project's infrastructure code, as in replay:
+the target group of the deployed --function, else the only Lambda target group.
+
 Fixtures given as arguments seed the run: every other event is a mutation of one
 of their requests. The run is reproducible with --seed: the same seed, the same
 events, whatever --parallel.
@@ -62,6 +66,7 @@ Exit status: 0 when nothing was found, 1 when something was, 2 for usage errors.
 		Example: `  go build -o bin/orders ./examples/orders && albcheck fuzz --cmd bin/orders --runs 500
   albcheck fuzz --cmd bin/orders --duration 30s --seed 7 --out fuzz-findings/ fixtures/
   albcheck fuzz --cmd bin/orders --mode single --runs 200 --fail-on-5xx --format json
+  albcheck fuzz --cmd bin/orders --infra examples/orders/template.yaml --runs 200   # in the target group's mode
   albcheck replay --cmd bin/orders fuzz-findings/     # reproduce what fuzz wrote (if it wrote anything)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
@@ -77,7 +82,8 @@ Exit status: 0 when nothing was found, 1 when something was, 2 for usage errors.
 	f.IntVar(&o.runs, "runs", 0, fmt.Sprintf("events to send (default %d unless --duration)", fuzz.DefaultRuns))
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long (with --runs, whichever comes first)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the generated events: the same seed, the same events")
-	f.StringVar(&o.mode, "mode", "both", "target-group mode: single, multi or both")
+	f.StringVar(&o.mode, "mode", "", "target-group mode: single, multi or both (default both, or the --infra target group's)")
+	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
 	f.StringVar(&o.out, "out", "", "write each failure as a fixture file into this folder")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.failOn5xx, "fail-on-5xx", false, "count an answer with a 5xx status as a failure")
@@ -98,6 +104,18 @@ func runFuzz(ctx context.Context, o *fuzzOptions, s *streams) error {
 	var mode fakeevent.Mode
 	switch o.mode {
 	case "both":
+	case "":
+		if len(o.infra) > 0 {
+			m, err := loadInfraModes(o.infra)
+			if err != nil {
+				return err
+			}
+			only, err := m.only(o.function)
+			if err != nil {
+				return err
+			}
+			mode = fakeevent.Mode(only)
+		}
 	case "single", "multi":
 		mode = fakeevent.Mode(o.mode)
 	default:
@@ -137,11 +155,11 @@ func runFuzz(ctx context.Context, o *fuzzOptions, s *streams) error {
 	}
 	defer o.handlerOptions.leaveCores()()
 
-	prog := newProgress(s, o.format == "text")
+	prog := newProgress(s, o.format == "text").withTotal(o.runs)
 	rep, err := fuzz.Run(ctx, fuzz.Options{
 		Handler: h, Runs: o.runs, Duration: o.duration, Seed: o.seed, Timeout: o.timeout,
 		Mode: mode, FailOn5xx: o.failOn5xx, Seeds: seeds,
-		Progress: func(runs, classes int) { prog.stepResult(true) },
+		Progress: func(failed bool) { prog.stepResult(!failed) },
 	})
 	prog.done()
 	if err != nil {

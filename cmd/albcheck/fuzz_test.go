@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -117,4 +118,34 @@ func TestFuzzSeedsAndUsage(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	code, _, stderr = runCLI(t, "", "fuzz", "--cmd", bin, "--runs", "5", t.TempDir())
 	assert.Equal(t, exitUsage, code, stderr)
+}
+
+// The mode decides what singlemulti's bug costs: nothing in multi mode, a
+// 502 in single mode, here taken from the SAM template (--infra).
+func TestFuzzModes(t *testing.T) {
+	bin := testproc.Build(t, "testdata/fuzzfn/singlemulti")
+	code, stdout, stderr := runCLI(t, "", "fuzz", "--cmd", bin, "--runs", "200", "--mode", "multi")
+	assert.Equal(t, exitOK, code, "%s\n%s", stdout, stderr)
+
+	code, stdout, stderr = runCLI(t, "", "fuzz", "--cmd", bin, "--runs", "200", "--infra", "../../examples/orders/template.yaml", "--format", "json")
+	require.Equal(t, exitFindings, code, "%s\n%s", stdout, stderr)
+	var doc struct {
+		Results []struct {
+			Mode string `json:"mode"`
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc), stdout)
+	require.Len(t, doc.Results, 1)
+	assert.Equal(t, "single", doc.Results[0].Mode, "the template's target group has multi-value headers off")
+}
+
+// On a terminal, a run that lasts past a second shows "N/TOTAL done, F
+// failed" on stderr.
+func TestFuzzProgressOnATerminal(t *testing.T) {
+	var out, errb bytes.Buffer
+	s := &streams{in: strings.NewReader(""), out: &out, err: &errb, errTTY: true}
+	code := run(context.Background(), []string{"fuzz", "--runs", "4", "--shell", "--exec", `cat >/dev/null; sleep 0.4; echo '{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {}, "multiValueHeaders": {}}'`}, s)
+	assert.Equal(t, exitOK, code, out.String()+errb.String())
+	assert.Contains(t, errb.String(), "/4 done, 0 failed")
+	assert.Contains(t, out.String(), "4 runs, 0 failures found")
 }
