@@ -194,10 +194,19 @@ func genLarge(src Source) ([]byte, string) {
 		n = alb.MaxRequestBody
 	}
 	if src.IntN(2) == 0 {
-		return appendRandom(make([]byte, 0, n), bulk(src), n), "application/octet-stream"
+		// A window on random bytes made once: the bytes need not differ
+		// from one event to the next, and drawing a megabyte cost more
+		// than the rest of the event.
+		off := src.IntN(len(noise()) - alb.MaxRequestBody + 1)
+		return noise()[off : off+n : off+n], "application/octet-stream"
 	}
 	return bytes.Repeat([]byte("a"), n), "text/plain"
 }
+
+// noise is 1 MB and 64 KB of random bytes, the same in every process.
+var noise = sync.OnceValue(func() []byte {
+	return appendRandom(nil, rand.New(rand.NewPCG(1, 2)), alb.MaxRequestBody+64<<10)
+})
 
 // gzips holds gzip writers for reuse: a new one allocates some 800 KB of
 // compression state, more than the rest of an event.

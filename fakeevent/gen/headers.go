@@ -1,8 +1,10 @@
 package gen
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/albcheck/albcheck/alb"
 )
@@ -182,33 +184,42 @@ func forwardedFor(src Source, room int) string {
 	return strings.Join(addrs, ", ")
 }
 
-// largeValue is an n-byte value of the header's kind.
+// largeValue is an n-byte value of the header's kind: cookies of hex
+// values, else base64-like text. Both are windows on text made once per
+// process (valueNoise): values need not differ byte by byte between events.
 func largeValue(src Source, name string, n int) string {
-	rng := bulk(src)
-	var b strings.Builder
-	b.Grow(n)
-	if name == "Cookie" {
-		for i := 0; b.Len() < n; i++ {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString("c" + strconv.Itoa(i) + "=")
-			for range 20 + rng.IntN(60) {
-				b.WriteByte("abcdef0123456789"[rng.IntN(16)])
-			}
-		}
-	} else {
-		// 64 characters: six bits of a random word each.
-		const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-		for b.Len() < n {
-			v := rng.Uint64()
-			for range 10 {
-				b.WriteByte(chars[v&63])
-				v >>= 6
-			}
-		}
+	text := valueNoise()
+	off := src.IntN(len(text) - n + 1)
+	if name != "Cookie" {
+		return strings.TrimRight(text[off:off+n], " ;")
 	}
-	s := b.String()
-	s = s[:n]
-	return strings.TrimRight(s, " ;")
+	var b strings.Builder
+	b.Grow(n + 100)
+	for i := 0; b.Len() < n; i++ {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString("c" + strconv.Itoa(i) + "=")
+		k := 20 + (off+i*7)%60
+		b.WriteString(hexNoise()[(off+i*13)%(len(hexNoise())-k):][:k])
+	}
+	return strings.TrimRight(b.String()[:n], " ;=")
+}
+
+// valueNoise is alb.MaxHeaderLine characters of base64's alphabet, and
+// hexNoise 4 KB of hex digits, the same in every process.
+var (
+	valueNoise = sync.OnceValue(func() string {
+		return noiseText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", alb.MaxHeaderLine)
+	})
+	hexNoise = sync.OnceValue(func() string { return noiseText("0123456789abcdef", 4096) })
+)
+
+func noiseText(alphabet string, n int) string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return string(b)
 }
