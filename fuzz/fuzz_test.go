@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,26 @@ func TestFailOn5xx(t *testing.T) {
 	}
 	if got := rep.Findings[0].Request.Path; !strings.Contains(got, "%2F") || len(got) > 40 {
 		t.Errorf("shrunk path %q", got)
+	}
+
+	// Its fixture expects a status below 500, so replay fails it too.
+	paths, err := fuzz.WriteFixtures(t.TempDir(), rep.Findings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := replay.Load(paths[0], "")
+	if err != nil || len(cases) != 1 || len(cases[0].Problems) > 0 {
+		t.Fatalf("load %s: %v %+v", paths[0], err, cases)
+	}
+	var rules []string
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) { yield(cases[0]) }, replay.Options{Handler: h}, func(o *replay.Outcome) bool {
+		for _, f := range o.Findings {
+			rules = append(rules, string(f.Rule))
+		}
+		return true
+	})
+	if !slices.Contains(rules, "EXPECT-STATUS") {
+		t.Errorf("replay of the 5xx fixture: findings %v, want EXPECT-STATUS", rules)
 	}
 }
 
