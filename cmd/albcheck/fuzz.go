@@ -192,7 +192,7 @@ func runFuzz(ctx context.Context, o *fuzzOptions, s *streams) error {
 			res.Findings = []validate.Finding{{Rule: "STATUS-5XX", Severity: validate.Error, Message: f.Message()}}
 		}
 		if o.format == "text" {
-			res.Name = fmt.Sprintf("%s, run %d of %d, %d runs failed so; shrunk from %d to %d bytes: %s %s", f.Class, f.Run, rep.Runs, f.Count, f.Shrunk, f.Request.Size(), f.Request.Method, shortTarget(f.Request))
+			res.Name = fmt.Sprintf("%s: first at run %d of %d, %d failing runs; shrunk from %d to %d bytes: %s", f.Class, f.Run, rep.Runs, f.Count, f.Shrunk, f.Request.Size(), shortTarget(f.Request))
 		}
 		if err := r.Result(res); err != nil {
 			return err
@@ -231,8 +231,13 @@ func errorFindings(fs []validate.Finding) []validate.Finding {
 	return out
 }
 
-// shortTarget is the request's target for a summary line, cut when long.
+// shortTarget is the request's method and target for a summary line, the
+// target cut when long.
 func shortTarget(r *gen.Request) string {
+	method := r.Method
+	if r.HealthCheck {
+		method = "GET"
+	}
 	t := r.Target()
 	if len(t) > 80 {
 		t = t[:80] + "… (" + strconv.Itoa(len(t)) + " bytes)"
@@ -240,5 +245,5 @@ func shortTarget(r *gen.Request) string {
 	if r.HealthCheck {
 		t += " (health check)"
 	}
-	return render.Printable(t)
+	return method + " " + render.Printable(t)
 }
