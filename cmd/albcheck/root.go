@@ -82,6 +82,6 @@ ALB cannot use becomes a 502 for your users.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see %s --help)", err, c.CommandPath())
 	})
-	root.AddCommand(newValidateCmd(s), newSchemaCmd(s), newRulesCmd(s), newFakeCmd(s), newReplayCmd(s), newServeCmd(s), newInfraCmd(s))
+	root.AddCommand(newValidateCmd(s), newSchemaCmd(s), newRulesCmd(s), newFakeCmd(s), newReplayCmd(s), newServeCmd(s), newInfraCmd(s), newFuzzCmd(s))
 	return root
 }

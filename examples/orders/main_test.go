@@ -29,3 +29,10 @@ func TestSignupForm(t *testing.T) {
 	require.NoError(t, err)
 	albtest.AssertResponse(t, req, resp, albtest.Status(200), albtest.BodyContains("Welcome, ada@example.com"))
 }
+
+// FuzzHandle sends realistic ALB events, generated and mutated from the
+// fixtures, through Handle: go test runs the seed corpus, go test -fuzz
+// FuzzHandle explores.
+func FuzzHandle(f *testing.F) {
+	albtest.Fuzz(f, Handle, albtest.FuzzSeeds("../../fixtures"))
+}

@@ -44,6 +44,7 @@ type jsonSummary struct {
 	Skipped     int    `json:"skipped"`
 	Interrupted string `json:"interrupted,omitempty"`
 	Stopped     string `json:"stopped,omitempty"`
+	Runs        int    `json:"runs,omitempty"`
 }
 
 type jsonRenderer struct {
@@ -70,7 +71,7 @@ func (j *jsonRenderer) Finish(s Summary) error {
 	if j.out.Results == nil {
 		j.out.Results = []jsonResult{}
 	}
-	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped, s.Interrupted, s.Stopped}
+	j.out.Summary = jsonSummary{s.Passed, s.Failed, s.Skipped, s.Interrupted, s.Stopped, s.Runs}
 	enc := json.NewEncoder(j.w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(j.out)

@@ -47,6 +47,9 @@ type Summary struct {
 	// Stopped says why a run stopped early on its own (--fail-fast); empty
 	// for a whole run.
 	Stopped string
+	// Runs is how many generated events a fuzz run sent (albcheck fuzz):
+	// its results are then the failures found, one per kind.
+	Runs int
 }
 
 // Count adds a result to the summary.
@@ -65,6 +68,12 @@ func (s *Summary) Count(r Result) {
 // ", N skipped" when some were.
 func (s Summary) Line() string {
 	l := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Runs > 0 {
+		l = fmt.Sprintf("%d runs, %d failures found", s.Runs, s.Failed)
+		if s.Failed == 1 {
+			l = fmt.Sprintf("%d runs, 1 failure found", s.Runs)
+		}
+	}
 	if s.Skipped > 0 {
 		l += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
