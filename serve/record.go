@@ -150,6 +150,11 @@ func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTarge
 		BodyBase64 *string        `json:"bodyBase64,omitempty"`
 	}
 	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
+	if r.Host != "" {
+		// net/http moves Host out of r.Header; the ALB passes it on and
+		// routes on it, so replay needs it.
+		req.Headers["Host"] = r.Host
+	}
 	for name, vs := range r.Header {
 		lower := strings.ToLower(name)
 		if alb.AddedHeaders[lower] || alb.RemovedRequestHeaders[lower] || lower == "content-length" {

@@ -285,3 +285,34 @@ func TestSiteRecordNamesTheFunction(t *testing.T) {
 	assert.Equal(t, "multi", fixture.Mode)
 	assert.Equal(t, 80, fixture.Listener)
 }
+
+// --record keeps the request's Host: net/http takes it out of the header
+// map, and without it a recorded exchange that a host-header rule routed
+// replays to another rule, and a function that reads the host answers
+// differently.
+func TestSiteRecordKeepsTheHost(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"MultiFunction": replay.GoHandler(func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+			return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", MultiValueHeaders: map[string][]string{}, Body: "ok"}, nil
+		}),
+	}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	req := httptest.NewRequest("GET", "/multi/x", nil)
+	req.Host = "shop.example.com"
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	var fixture struct {
+		Request struct {
+			Headers map[string]any `json:"headers"`
+		} `json:"request"`
+	}
+	require.NoError(t, json.Unmarshal(b, &fixture), string(b))
+	assert.Equal(t, "shop.example.com", fixture.Request.Headers["Host"], string(b))
+}
