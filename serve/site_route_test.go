@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/albcheck/albcheck/infra"
@@ -85,4 +86,45 @@ func TestSiteRouteCase(t *testing.T) {
 	f = first(outcomes[6])
 	assert.Equal(t, validate.FIX001, f.Rule)
 	assert.Equal(t, `--infra: the files have listeners on ports 80, 443: say which the case goes to with "listener"`, f.Message)
+}
+
+// runCases routes the cases of one fixture file through the site.
+func runCases(t *testing.T, site *serve.Site, fixture string) []*replay.Outcome {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "cases.json")
+	require.NoError(t, os.WriteFile(file, []byte(fixture), 0o644))
+	cases, err := replay.LoadWith(file, replay.LoadOptions{})
+	require.NoError(t, err)
+	var outcomes []*replay.Outcome
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+		for _, c := range cases {
+			if !yield(c) {
+				return
+			}
+		}
+	}, replay.Options{Route: site.RouteCase, Concurrency: 1}, func(o *replay.Outcome) bool {
+		outcomes = append(outcomes, o)
+		return true
+	})
+	return outcomes
+}
+
+// A short request routed to a multi-mode target group gets the event the
+// ALB sends there: every value of a repeated query key and header, not
+// only the last one that a single-mode event keeps.
+func TestSiteRouteCaseMultiKeepsRepeatedValues(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"MultiFunction": replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+			body := strings.Join(req.MultiValueQueryStringParameters["a"], ",") + " " + strings.Join(req.MultiValueHeaders["x-tag"], ",")
+			return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", MultiValueHeaders: map[string][]string{}, Body: body}, nil
+		}),
+	}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "repeated", "listener": 80, "request": {"method": "GET", "target": "/multi/x?a=1&a=2", "headers": {"X-Tag": ["p", "q"]}}, "expect": {"body": {"equals": "1,2 p,q"}}}
+]`)
+	require.Len(t, outcomes, 1)
+	assert.True(t, outcomes[0].OK(false), "%v", outcomes[0].Findings)
 }
