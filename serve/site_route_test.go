@@ -128,3 +128,22 @@ func TestSiteRouteCaseMultiKeepsRepeatedValues(t *testing.T) {
 	require.Len(t, outcomes, 1)
 	assert.True(t, outcomes[0].OK(false), "%v", outcomes[0].Findings)
 }
+
+// A case is routed on its request as the client sent it, as serve routes
+// it: a redirect keeps the query in its order, and a query-string
+// condition matches any value of a repeated key, not only the last one
+// that a single-mode event keeps.
+func TestSiteRouteCaseQueryAsSent(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "order", "listener": 80, "request": {"method": "GET", "target": "/old/a?z=1&b=2", "headers": {"Host": "shop.test"}}, "expect": {"status": 301, "headers": {"location": "https://www.shop.test:443/new/old/a?z=1&b=2&moved=1"}}},
+  {"name": "repeated key", "listener": 80, "request": {"method": "GET", "target": "/x?version=v2&version=v1"}, "expect": {"status": 200, "body": {"equals": "{\"rule\":\"query\"}"}}}
+]`)
+	require.Len(t, outcomes, 2)
+	for _, o := range outcomes {
+		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
+	}
+}
