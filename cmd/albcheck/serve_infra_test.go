@@ -237,6 +237,32 @@ func TestServeInfraSAMBuild(t *testing.T) {
 	assert.Contains(t, errb.String(), "function SingleFunction has no handler: add --cmd SingleFunction=BINARY")
 }
 
+// Each function runs under its own name, as Lambda tells it in
+// AWS_LAMBDA_FUNCTION_NAME: the deployed FunctionName, else the logical
+// id; not the binary's file name, which after sam build is "bootstrap" for
+// every function. --env still wins.
+func TestServeInfraFunctionName(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	template, err := os.ReadFile("../../testdata/infra/site.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), template, 0o644))
+	built := filepath.Join(dir, ".aws-sam", "build", "MultiFunction")
+	require.NoError(t, os.MkdirAll(built, 0o755))
+	b, err := os.ReadFile(bin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(built, "bootstrap"), b, 0o755))
+	urls, _ := serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--cmd", "SingleFunction="+bin, "--port", "80=0", "--port", "443=0")
+	_, e := getEcho(t, urls["HTTPListener"]+"/multi/x")
+	assert.Equal(t, "multi-echo", e["lambdaName"])
+	_, e = getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, "SingleFunction", e["lambdaName"])
+
+	urls, _ = serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--cmd", "SingleFunction="+bin, "-e", "AWS_LAMBDA_FUNCTION_NAME=mine", "--port", "80=0", "--port", "443=0")
+	_, e = getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, "mine", e["lambdaName"])
+}
+
 // replay --infra with handlers by name: the suite through the example's
 // template asserts routing, the fixed response and the redirect.
 func TestReplayInfraRoutingSuite(t *testing.T) {
