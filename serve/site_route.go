@@ -58,7 +58,11 @@ func (s *Site) RouteCase(c *replay.Case) replay.Routed {
 		}
 	case albroute.FixedResponse:
 		where = fmt.Sprintf("a fixed response %d", d.Status)
-		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"content-type": d.ContentType}, d.Body)
+		body := d.Body
+		if c.Event.HTTPMethod == http.MethodHead {
+			body = "" // the load balancer sends no body to HEAD
+		}
+		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"content-type": d.ContentType}, body)
 	case albroute.Redirect:
 		where = fmt.Sprintf("a redirect %d to %s", d.Status, d.Location)
 		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"location": d.Location}, "")

@@ -147,3 +147,19 @@ func TestSiteRouteCaseQueryAsSent(t *testing.T) {
 		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
 	}
 }
+
+// A HEAD request answered by the load balancer's own fixed response is no
+// function's reply: it has no body, and nothing to warn about (RESP-014 on
+// it failed the case under --strict).
+func TestSiteRouteCaseHeadFixedResponse(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "head", "listener": 80, "request": {"method": "HEAD", "target": "/nowhere"}, "expect": {"status": 404, "headers": {"content-type": "text/plain"}, "body": {"equals": ""}}}
+]`)
+	require.Len(t, outcomes, 1)
+	assert.True(t, outcomes[0].OK(true), "%v", outcomes[0].Findings)
+	assert.Empty(t, outcomes[0].Findings)
+}
