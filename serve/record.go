@@ -38,13 +38,14 @@ type recorder struct {
 const maxTries = 10000
 
 // record saves an exchange as a fixture: the client's request and the
-// observed answer as its expectations.
-func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) {
+// observed answer as its expectations. t is nil for an answer of the load
+// balancer's own, whose headers are expected too.
+func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte, headers map[string]string) {
 	if s.o.RecordDir == "" {
 		return
 	}
 	if err := s.rec.write(s.o.RecordDir, r.Method, func(n int) ([]byte, error) {
-		return s.fixture(n, r, body, ev, t, router, status, payload)
+		return s.fixture(n, r, body, ev, t, router, status, payload, headers)
 	}); err != nil {
 		s.explain("record: %v", err)
 	}
@@ -141,7 +142,7 @@ func fileMethod(method string) string {
 }
 
 // fixture is the fixture file of one exchange, numbered n.
-func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) ([]byte, error) {
+func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte, headers map[string]string) ([]byte, error) {
 	type short struct {
 		Method     string         `json:"method"`
 		Target     string         `json:"target"`
@@ -186,13 +187,18 @@ func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTarge
 		// recorded as U+FFFD and the fixture would fail on replay.
 		expect["body"] = map[string]string{"equals": string(payload)}
 	}
+	if len(headers) > 0 {
+		expect["headers"] = headers
+	}
 	fixture := map[string]any{
 		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
-		"mode":    string(t.Mode),
 		"request": req,
 		"expect":  expect,
 	}
-	if t.Function != "" {
+	if t != nil {
+		fixture["mode"] = string(t.Mode)
+	}
+	if t != nil && t.Function != "" {
 		// Under routing, which function served the exchange: replay --infra
 		// checks that the request is still routed there.
 		fixture["function"] = t.Function

@@ -316,3 +316,40 @@ func TestSiteRecordKeepsTheHost(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &fixture), string(b))
 	assert.Equal(t, "shop.example.com", fixture.Request.Headers["Host"], string(b))
 }
+
+// --record under routing saves the exchanges the load balancer answers
+// itself too (a redirect, a fixed response): "every exchange becomes a
+// fixture", and replay --infra asserts them, so the recording replays
+// green through the same rules.
+func TestSiteRecordLoadBalancerAnswers(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	for _, target := range []string{"/old/a?z=1&b=2", "/nowhere", "/x?version=v2"} {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Host = "shop.test"
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+	}
+	require.Equal(t, []string{"0001-get.json", "0002-get.json", "0003-get.json"}, recorded(t, dir))
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"location": "https://www.shop.test:443/new/old/a?z=1\u0026b=2\u0026moved=1"`)
+	for _, name := range recorded(t, dir) {
+		cases, err := replay.LoadWith(filepath.Join(dir, name), replay.LoadOptions{})
+		require.NoError(t, err)
+		replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+			for _, c := range cases {
+				if !yield(c) {
+					return
+				}
+			}
+		}, replay.Options{Route: site.RouteCase}, func(o *replay.Outcome) bool {
+			assert.True(t, o.OK(true), "%s: %v", name, o.Findings)
+			return true
+		})
+	}
+}
