@@ -103,6 +103,7 @@ type shortRequest struct {
 	Body       *string                    `json:"body,omitempty"`
 	BodyBase64 *string                    `json:"bodyBase64,omitempty"`
 	BodyFile   string                     `json:"bodyFile,omitempty"`
+	ClientIP   string                     `json:"clientIp,omitempty"`
 }
 
 // LoadOptions says how fixture files are loaded; the zero value is useful.
@@ -323,6 +324,9 @@ func (c *Case) build(force fakeevent.Mode, root *os.Root) error {
 	seed := seedOf(c.File, c.Name)
 	c.remake = func(m fakeevent.Mode) (events.ALBTargetGroupRequest, error) {
 		b := fakeevent.New(r.Method, r.Target).Mode(m).Seed(seed)
+		if r.ClientIP != "" {
+			b.ClientIP(r.ClientIP)
+		}
 		for _, name := range sortedNames(r.Headers) {
 			var one string
 			var many []string

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -149,8 +150,14 @@ func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTarge
 		Headers    map[string]any `json:"headers,omitempty"`
 		Body       *string        `json:"body,omitempty"`
 		BodyBase64 *string        `json:"bodyBase64,omitempty"`
+		ClientIP   string         `json:"clientIp,omitempty"`
 	}
 	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		// What source-ip conditions matched, and what the function saw in
+		// x-forwarded-for.
+		req.ClientIP = ap.Addr().Unmap().String()
+	}
 	if r.Host != "" {
 		// net/http moves Host out of r.Header; the ALB passes it on and
 		// routes on it, so replay needs it.

@@ -163,3 +163,19 @@ func TestSiteRouteCaseHeadFixedResponse(t *testing.T) {
 	assert.True(t, outcomes[0].OK(true), "%v", outcomes[0].Findings)
 	assert.Empty(t, outcomes[0].Findings)
 }
+
+// A short request's clientIp is the address source-ip conditions see.
+func TestSiteRouteCaseClientIP(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "internal", "listener": 80, "request": {"method": "GET", "target": "/remote", "clientIp": "10.1.2.3"}, "expect": {"status": 200, "body": {"equals": "remote"}}},
+  {"name": "elsewhere", "listener": 80, "request": {"method": "GET", "target": "/remote"}, "expect": {"status": 404}}
+]`)
+	require.Len(t, outcomes, 2)
+	for _, o := range outcomes {
+		assert.True(t, o.OK(true), "%s: %v", o.Case.Name, o.Findings)
+	}
+}

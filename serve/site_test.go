@@ -353,3 +353,31 @@ func TestSiteRecordLoadBalancerAnswers(t *testing.T) {
 		})
 	}
 }
+
+// --record keeps the client's address (clientIp), so that an exchange a
+// source-ip condition routed replays through the same rule.
+func TestSiteRecordClientIP(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	req := httptest.NewRequest("GET", "/local", nil)
+	req.RemoteAddr = "127.0.0.1:50000"
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	cases, err := replay.LoadWith(filepath.Join(dir, "0001-get.json"), replay.LoadOptions{})
+	require.NoError(t, err)
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+		for _, c := range cases {
+			if !yield(c) {
+				return
+			}
+		}
+	}, replay.Options{Route: site.RouteCase}, func(o *replay.Outcome) bool {
+		assert.True(t, o.OK(true), "%v", o.Findings)
+		return true
+	})
+}
