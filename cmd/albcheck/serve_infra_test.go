@@ -127,6 +127,13 @@ func TestServeInfraUsageErrors(t *testing.T) {
 		{"named and plain", []string{"--cmd", "SingleFunction=/bin/true", "--exec", "cat"}, "give every handler as NAME=VALUE with --infra"},
 		{"unknown listener", []string{"--cmd", "SingleFunction=/bin/true", "--port", "8081=0"}, "--port 8081=...: no listener of the files has that name or port"},
 		{"bad port", []string{"--cmd", "SingleFunction=/bin/true", "--port", "HTTPListener"}, `--port "HTTPListener": want LISTENER=PORT`},
+		// Flags of the one-function server that the whole ALB takes from
+		// the files instead: refused rather than silently ignored.
+		{"listen", []string{"--cmd", "SingleFunction=/bin/true", "--listen", "127.0.0.1:9999"}, "--listen does not apply to the whole ALB of --infra: each listener is served on its own port; map one with --port LISTENER=PORT"},
+		{"mode", []string{"--cmd", "SingleFunction=/bin/true", "--mode", "multi"}, "--mode does not apply to the whole ALB of --infra: each target group's mode is in the files"},
+		{"timeout", []string{"--cmd", "SingleFunction=/bin/true", "--timeout", "1s"}, "--timeout does not apply to the whole ALB of --infra: each function's Timeout is in the files"},
+		{"health check", []string{"--cmd", "SingleFunction=/bin/true", "--health-check-path", "/x"}, "--health-check-path does not apply to the whole ALB of --infra: each target group's health check is in the files"},
+		{"target group", []string{"--cmd", "SingleFunction=/bin/true", "--target-group", "arn:x"}, "--target-group does not apply to the whole ALB of --infra: each target group's ARN is in the files"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, "", append([]string{"serve", "--infra", "../../testdata/infra/site.yaml"}, tc.args...)...)
