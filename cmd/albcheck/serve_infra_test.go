@@ -315,3 +315,17 @@ func TestReplayInfraRoutedElsewhere(t *testing.T) {
 		assert.Equal(t, w.message, f.Message, doc.Results[i].Name)
 	}
 }
+
+// replay --infra with handlers by name routes each case to its target
+// group's mode and its function's timeout: --mode and --timeout are
+// refused rather than silently ignored.
+func TestReplayInfraRefusesModeAndTimeout(t *testing.T) {
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--mode", "multi", "--mode does not apply to replay through the whole ALB of --infra: each target group's mode is in the files"},
+		{"--timeout", "1s", "--timeout does not apply to replay through the whole ALB of --infra: each function's Timeout is in the files"},
+	} {
+		code, _, errOut := runCLI(t, "", "replay", "--infra", "../../examples/orders/template.yaml", "--cmd", "OrdersFunction=/bin/true", tc.flag, tc.value, "../../testdata/infra/orders")
+		assert.Equal(t, exitUsage, code, errOut)
+		assert.Contains(t, errOut, tc.want)
+	}
+}
