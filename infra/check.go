@@ -389,6 +389,26 @@ func (c *checker) listener(l *Listener) {
 			seen[r.Priority] = r
 		}
 		c.conditions(r)
+		c.redirects(l, "rule "+r.Name, r.Actions)
+	}
+	c.redirects(l, "the default action of listener "+l.Name, l.DefaultActions)
+}
+
+// redirects checks the redirect actions of a rule (or of a listener's
+// default) against what the ELB API accepts (INFRA-012).
+func (c *checker) redirects(l *Listener, of string, actions []Action) {
+	for _, a := range actions {
+		rd := a.Redirect
+		if a.Type != "redirect" || rd == nil {
+			continue
+		}
+		keep := func(v, keyword string) bool { return v == "" || strings.EqualFold(v, keyword) }
+		switch {
+		case strings.EqualFold(rd.Protocol, "HTTP") && strings.EqualFold(l.Protocol, "HTTPS"):
+			c.add(INFRA012, a.Source, "%s redirects from an HTTPS listener to HTTP: the ALB cannot redirect HTTPS to HTTP", of)
+		case keep(rd.Protocol, "#{protocol}") && keep(rd.Host, "#{host}") && keep(rd.Port, "#{port}") && keep(rd.Path, "/#{path}"):
+			c.add(INFRA012, a.Source, "%s redirects to the same protocol, host, port and path: a redirect loop, which the ALB refuses (change at least one of them)", of)
+		}
 	}
 }
 

@@ -173,6 +173,16 @@ func TestCheck(t *testing.T) {
 		{"a query key over 128 characters", func(p *Project) {
 			rule(p).Conditions = append(rule(p).Conditions, Condition{Field: "query-string", Query: []KeyValue{{Key: strings.Repeat("k", 129), Value: "v"}}, Source: src("/Resources/APIRule/Properties/Conditions/1", 25)})
 		}, []string{"INFRA-009 /Resources/APIRule/Properties/Conditions/1"}},
+		{"a default redirect to itself", func(p *Project) {
+			p.Listeners[0].DefaultActions = []Action{{Type: "redirect", Redirect: &Redirect{Query: "#{query}&x=1", StatusCode: "HTTP_302"}, Source: src("/Resources/HTTP/Properties/DefaultActions/0", 12)}}
+		}, []string{"INFRA-012 /Resources/HTTP/Properties/DefaultActions/0"}},
+		{"a redirect from HTTPS to HTTP", func(p *Project) {
+			p.Listeners[0].Protocol, p.Listeners[0].Port = "HTTPS", 443
+			p.Listeners[0].DefaultActions = []Action{{Type: "redirect", Redirect: &Redirect{Protocol: "HTTP", Port: "80", StatusCode: "HTTP_301"}, Source: src("/Resources/HTTP/Properties/DefaultActions/0", 12)}}
+		}, []string{"INFRA-012 /Resources/HTTP/Properties/DefaultActions/0"}},
+		{"a redirect to HTTPS", func(p *Project) {
+			p.Listeners[0].DefaultActions = []Action{{Type: "redirect", Redirect: &Redirect{Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301"}, Source: src("/Resources/HTTP/Properties/DefaultActions/0", 12)}}
+		}, nil},
 		{"128 characters", func(p *Project) {
 			rule(p).Conditions[0].Values = []string{"/api/*", "/api/" + strings.Repeat("a", 123)}
 		}, nil},

@@ -19,6 +19,7 @@ const (
 	INFRA009 validate.RuleID = "INFRA-009" // conditions beyond the ALB's limits
 	INFRA010 validate.RuleID = "INFRA-010" // a response-streaming function behind the ALB
 	INFRA011 validate.RuleID = "INFRA-011" // health check settings on a Lambda target group whose checks are off
+	INFRA012 validate.RuleID = "INFRA-012" // a redirect the ELB API refuses: a loop, or HTTPS to HTTP
 	// RuleRef (INFRA-REF, ruleref.go) is reported by the readers, not by
 	// Check.
 )
@@ -129,6 +130,14 @@ var rules = []validate.Rule{
 	{ID: INFRA011, Severity: validate.Warning, AppliesTo: KindInfra,
 		Summary: "a Lambda target group with health check settings has health checks enabled",
 		Outcome: "no health check runs: the settings have no effect"},
+	// RedirectActionConfig (ELB API reference): "You must modify at least
+	// one of the following components to avoid a redirect loop: protocol,
+	// hostname, port, or path." Protocol: "You can redirect HTTP to HTTP,
+	// HTTP to HTTPS, and HTTPS to HTTPS. You cannot redirect HTTPS to HTTP."
+	// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RedirectActionConfig.html
+	{ID: INFRA012, Severity: validate.Error, AppliesTo: KindInfra,
+		Summary: "a redirect action changes the protocol, host, port or path, and does not go from an HTTPS listener to HTTP",
+		Outcome: outcomeDeployFails},
 	// The readers' rule (ruleref.go): an error, or a warning for a Fn::If
 	// whose condition is only known at deployment.
 	{ID: RuleRef, Severity: validate.Error, AppliesTo: KindInfra,

@@ -53,6 +53,9 @@ type Case struct {
 	bare     bool
 	listFile bool
 	spec     *caseSpec
+	// remake builds a short request's event again, in a mode; nil for a
+	// full event.
+	remake func(fakeevent.Mode) (events.ALBTargetGroupRequest, error)
 	// files finds the files the case names, inside its fixture root.
 	files fixtureFiles
 }
@@ -100,6 +103,7 @@ type shortRequest struct {
 	Body       *string                    `json:"body,omitempty"`
 	BodyBase64 *string                    `json:"bodyBase64,omitempty"`
 	BodyFile   string                     `json:"bodyFile,omitempty"`
+	ClientIP   string                     `json:"clientIp,omitempty"`
 }
 
 // LoadOptions says how fixture files are loaded; the zero value is useful.
@@ -298,27 +302,16 @@ func (c *Case) build(force fakeevent.Mode, root *os.Root) error {
 		c.Mode = fakeevent.Single
 	}
 	r := s.Request
-	b := fakeevent.New(r.Method, r.Target).Mode(c.Mode).Seed(seedOf(c.File, c.Name))
-	for _, name := range sortedNames(r.Headers) {
-		var one string
-		var many []string
-		if json.Unmarshal(r.Headers[name], &one) == nil {
-			b.Header(name, one)
-		} else if json.Unmarshal(r.Headers[name], &many) == nil {
-			for _, v := range many {
-				b.Header(name, v)
-			}
-		}
-	}
+	var body []byte
 	switch {
 	case r.Body != nil:
-		b.Body(*r.Body)
+		body = []byte(*r.Body)
 	case r.BodyBase64 != nil:
 		p, err := base64.StdEncoding.DecodeString(*r.BodyBase64)
 		if err != nil {
 			return fmt.Errorf("bodyBase64: %w", err)
 		}
-		b.BodyBytes(p)
+		body = p
 	case r.BodyFile != "":
 		// Bounded by the ALB's request limit: a larger body could never be
 		// sent, so it is refused by its size without being read.
@@ -326,9 +319,31 @@ func (c *Case) build(force fakeevent.Mode, root *os.Root) error {
 		if err != nil {
 			return &fileProblem{validate.FixtureFileFinding(c.pointer("/request/bodyFile"), "bodyFile", r.BodyFile, err)}
 		}
-		b.BodyBytes(p)
+		body = p
 	}
-	ev, err := b.Event()
+	seed := seedOf(c.File, c.Name)
+	c.remake = func(m fakeevent.Mode) (events.ALBTargetGroupRequest, error) {
+		b := fakeevent.New(r.Method, r.Target).Mode(m).Seed(seed)
+		if r.ClientIP != "" {
+			b.ClientIP(r.ClientIP)
+		}
+		for _, name := range sortedNames(r.Headers) {
+			var one string
+			var many []string
+			if json.Unmarshal(r.Headers[name], &one) == nil {
+				b.Header(name, one)
+			} else if json.Unmarshal(r.Headers[name], &many) == nil {
+				for _, v := range many {
+					b.Header(name, v)
+				}
+			}
+		}
+		if body != nil {
+			b.BodyBytes(body)
+		}
+		return b.Event()
+	}
+	ev, err := c.remake(c.Mode)
 	if err != nil {
 		return err
 	}
@@ -433,6 +448,15 @@ func (f fixtureFiles) write(name string, data []byte) (bool, error) {
 func (c *Case) forceMode(force fakeevent.Mode) {
 	if force == "" || force == c.Mode {
 		return
+	}
+	if c.remake != nil {
+		// A short request is built again in that mode: converting its
+		// single-mode event would lose the values of a repeated query key or
+		// header, which a multi-mode target group gets.
+		if ev, err := c.remake(force); err == nil {
+			c.Mode, c.Event, c.EventJSON = force, ev, fakeevent.Marshal(ev)
+			return
+		}
 	}
 	c.Mode = force
 	c.Event = toMode(c.Event, force)

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/albcheck/albcheck/fakeevent"
@@ -111,3 +112,21 @@ func invokeRouted(ctx context.Context, c *Case, rt Routed, timeout time.Duration
 // Pointer is the JSON Pointer of a field of the case in its fixture file
 // (p is the field's pointer within the case, such as "/listener").
 func (c *Case) Pointer(p string) string { return c.pointer(p) }
+
+// Sent is the case's request as the client sent it, for routing: the event
+// with every value of a repeated header and query key (multi mode), and
+// the query string as written in the request's target. For a full event,
+// which says only what the ALB passed on, it is the event as written and
+// an empty query with ok false.
+func (c *Case) Sent() (ev events.ALBTargetGroupRequest, rawQuery string, ok bool) {
+	if c.remake == nil || c.spec == nil || c.spec.Request == nil {
+		return c.Event, "", false
+	}
+	multi, err := c.remake(fakeevent.Multi)
+	if err != nil {
+		return c.Event, "", false
+	}
+	target, _, _ := strings.Cut(c.spec.Request.Target, "#")
+	_, rawQuery, _ = strings.Cut(target, "?")
+	return multi, rawQuery, true
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -38,13 +39,14 @@ type recorder struct {
 const maxTries = 10000
 
 // record saves an exchange as a fixture: the client's request and the
-// observed answer as its expectations.
-func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) {
+// observed answer as its expectations. t is nil for an answer of the load
+// balancer's own, whose headers are expected too.
+func (s *Server) record(r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte, headers map[string]string) {
 	if s.o.RecordDir == "" {
 		return
 	}
 	if err := s.rec.write(s.o.RecordDir, r.Method, func(n int) ([]byte, error) {
-		return s.fixture(n, r, body, ev, t, router, status, payload)
+		return s.fixture(n, r, body, ev, t, router, status, payload, headers)
 	}); err != nil {
 		s.explain("record: %v", err)
 	}
@@ -141,15 +143,26 @@ func fileMethod(method string) string {
 }
 
 // fixture is the fixture file of one exchange, numbered n.
-func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte) ([]byte, error) {
+func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTargetGroupRequest, t *Target, router *albroute.Router, status int, payload []byte, headers map[string]string) ([]byte, error) {
 	type short struct {
 		Method     string         `json:"method"`
 		Target     string         `json:"target"`
 		Headers    map[string]any `json:"headers,omitempty"`
 		Body       *string        `json:"body,omitempty"`
 		BodyBase64 *string        `json:"bodyBase64,omitempty"`
+		ClientIP   string         `json:"clientIp,omitempty"`
 	}
 	req := short{Method: r.Method, Target: r.RequestURI, Headers: map[string]any{}}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		// What source-ip conditions matched, and what the function saw in
+		// x-forwarded-for.
+		req.ClientIP = ap.Addr().Unmap().String()
+	}
+	if r.Host != "" {
+		// net/http moves Host out of r.Header; the ALB passes it on and
+		// routes on it, so replay needs it.
+		req.Headers["Host"] = r.Host
+	}
 	for name, vs := range r.Header {
 		lower := strings.ToLower(name)
 		if alb.AddedHeaders[lower] || alb.RemovedRequestHeaders[lower] || lower == "content-length" {
@@ -181,13 +194,18 @@ func (s *Server) fixture(n int, r *http.Request, body []byte, ev events.ALBTarge
 		// recorded as U+FFFD and the fixture would fail on replay.
 		expect["body"] = map[string]string{"equals": string(payload)}
 	}
+	if len(headers) > 0 {
+		expect["headers"] = headers
+	}
 	fixture := map[string]any{
 		"name":    fmt.Sprintf("%04d %s %s", n, r.Method, r.URL.Path),
-		"mode":    string(t.Mode),
 		"request": req,
 		"expect":  expect,
 	}
-	if t.Function != "" {
+	if t != nil {
+		fixture["mode"] = string(t.Mode)
+	}
+	if t != nil && t.Function != "" {
 		// Under routing, which function served the exchange: replay --infra
 		// checks that the request is still routed there.
 		fixture["function"] = t.Function

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"net/netip"
@@ -8,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/albroute"
 	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/replay"
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // Target is a target group a listener forwards to, with the function
@@ -96,7 +99,7 @@ func requestOf(r *http.Request) albroute.Request {
 
 // answer writes what the load balancer itself answers: a fixed response,
 // a redirect, or a 502 for a rule the emulator cannot honour.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, d albroute.Decision, entry *access) {
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, body []byte, router *albroute.Router, d albroute.Decision, entry *access) {
 	if len(d.NotEmulated) > 0 {
 		s.explain("%s: %s: %v not emulated, passed through", entry.Request, ruleName(d), d.NotEmulated)
 	}
@@ -108,20 +111,36 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, d albroute.Decis
 		w.Header().Set("Content-Type", d.ContentType)
 		w.Header().Set("Content-Length", strconv.Itoa(len(d.Body)))
 		w.WriteHeader(d.Status)
+		payload := []byte(d.Body)
 		if r.Method != http.MethodHead {
-			_, _ = w.Write([]byte(d.Body))
+			_, _ = w.Write(payload)
+		} else {
+			payload = []byte{}
 		}
+		var headers map[string]string
+		if d.ContentType != "" {
+			headers = map[string]string{"content-type": d.ContentType}
+		}
+		s.record(r, body, requestBody(body), nil, router, d.Status, payload, headers)
 	case albroute.Redirect:
 		entry.Status = d.Status
 		w.Header().Set("Server", "awselb/2.0")
 		w.Header().Set("Location", d.Location)
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(d.Status)
+		s.record(r, body, requestBody(body), nil, router, d.Status, nil, map[string]string{"location": d.Location})
 	default:
 		entry.Status, entry.Reason = http.StatusBadGateway, "CannotHonour"
 		s.explain("%s: the client gets 502: %s", entry.Request, d)
 		s.albError(w, http.StatusBadGateway)
 	}
+}
+
+// requestBody is the event of a request the load balancer answers itself,
+// as far as --record reads it: whether its body goes to the fixture in
+// base64.
+func requestBody(body []byte) events.ALBTargetGroupRequest {
+	return events.ALBTargetGroupRequest{IsBase64Encoded: !utf8.Valid(body) || bytes.Contains(body, []byte{0})}
 }
 
 // ruleName names a decision's rule for the log.

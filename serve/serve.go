@@ -250,7 +250,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 		d := router.Route(requestOf(r))
 		entry.Rule, entry.Priority, entry.TargetGroup = d.Rule, d.Priority, d.TargetGroup
 		if d.Kind != albroute.Forward {
-			s.answer(w, r, d, &entry)
+			s.answer(w, r, body, router, d, &entry)
 			return
 		}
 		target = s.o.Targets[d.TargetGroup]
@@ -326,7 +326,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
 		s.explain("%s: the client gets 502 (%s): %s %s%s", entry.Request, entry.Reason, res.Failure.Rule, res.Failure.Message, logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil, nil)
 		return
 	}
 	resp, rep := fakeevent.ClientResponse(ev, res.Payload)
@@ -359,7 +359,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 		}
 		s.explain("%s: the client gets 502 (%s):\n%s\n  the function answered: %s%s", entry.Request, entry.Reason, why, preview(res.Payload), logsText(res.Logs))
 		s.albError(w, http.StatusBadGateway)
-		s.record(r, body, ev, target, router, http.StatusBadGateway, nil)
+		s.record(r, body, ev, target, router, http.StatusBadGateway, nil, nil)
 		return
 	case len(entry.Findings) > 0:
 		// Passed on, but something the function meant may be lost on the
@@ -381,7 +381,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 			s.explain("%s: the answer did not reach the client: %v", entry.Request, err)
 		}
 	}
-	s.record(r, body, ev, target, router, resp.StatusCode, payload)
+	s.record(r, body, ev, target, router, resp.StatusCode, payload, nil)
 }
 
 // albError writes the ALB's own error page for a status.

@@ -58,7 +58,11 @@ func (s *Site) RouteCase(c *replay.Case) replay.Routed {
 		}
 	case albroute.FixedResponse:
 		where = fmt.Sprintf("a fixed response %d", d.Status)
-		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"content-type": d.ContentType}, d.Body)
+		body := d.Body
+		if c.Event.HTTPMethod == http.MethodHead {
+			body = "" // the load balancer sends no body to HEAD
+		}
+		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"content-type": d.ContentType}, body)
 	case albroute.Redirect:
 		where = fmt.Sprintf("a redirect %d to %s", d.Status, d.Location)
 		rt.Answer = answerDocument(c.Mode, d.Status, map[string]string{"location": d.Location}, "")
@@ -102,12 +106,13 @@ func (s *Site) listenerFor(c *replay.Case) (*albroute.Router, *validate.Finding)
 	return nil, &f
 }
 
-// caseRequest is what the ALB routes on, read back from a case's event:
-// the query as the event carries it (as received, still encoded), and the
-// client's address as the last x-forwarded-for entry, which the ALB
-// appends.
+// caseRequest is what the ALB routes on, read back from a case's request
+// as sent (a short request: every header value, the query as written) or
+// from its event: the query as the event carries it (as received, still
+// encoded), and the client's address as the last x-forwarded-for entry,
+// which the ALB appends.
 func caseRequest(c *replay.Case) albroute.Request {
-	ev := c.Event
+	ev, rawQuery, sent := c.Sent()
 	req := albroute.Request{Method: ev.HTTPMethod, Path: ev.Path, Headers: map[string][]string{}}
 	for k, v := range ev.Headers {
 		req.Headers[k] = []string{v}
@@ -125,6 +130,9 @@ func caseRequest(c *replay.Case) albroute.Request {
 		}
 	}
 	req.RawQuery = strings.Join(query, "&")
+	if sent {
+		req.RawQuery = rawQuery
+	}
 	for name, vs := range req.Headers {
 		if strings.EqualFold(name, "x-forwarded-for") && len(vs) > 0 {
 			list := strings.Split(vs[len(vs)-1], ",")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/albcheck/albcheck/infra"
@@ -85,4 +86,96 @@ func TestSiteRouteCase(t *testing.T) {
 	f = first(outcomes[6])
 	assert.Equal(t, validate.FIX001, f.Rule)
 	assert.Equal(t, `--infra: the files have listeners on ports 80, 443: say which the case goes to with "listener"`, f.Message)
+}
+
+// runCases routes the cases of one fixture file through the site.
+func runCases(t *testing.T, site *serve.Site, fixture string) []*replay.Outcome {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "cases.json")
+	require.NoError(t, os.WriteFile(file, []byte(fixture), 0o644))
+	cases, err := replay.LoadWith(file, replay.LoadOptions{})
+	require.NoError(t, err)
+	var outcomes []*replay.Outcome
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+		for _, c := range cases {
+			if !yield(c) {
+				return
+			}
+		}
+	}, replay.Options{Route: site.RouteCase, Concurrency: 1}, func(o *replay.Outcome) bool {
+		outcomes = append(outcomes, o)
+		return true
+	})
+	return outcomes
+}
+
+// A short request routed to a multi-mode target group gets the event the
+// ALB sends there: every value of a repeated query key and header, not
+// only the last one that a single-mode event keeps.
+func TestSiteRouteCaseMultiKeepsRepeatedValues(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"MultiFunction": replay.GoHandler(func(_ context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+			body := strings.Join(req.MultiValueQueryStringParameters["a"], ",") + " " + strings.Join(req.MultiValueHeaders["x-tag"], ",")
+			return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", MultiValueHeaders: map[string][]string{}, Body: body}, nil
+		}),
+	}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "repeated", "listener": 80, "request": {"method": "GET", "target": "/multi/x?a=1&a=2", "headers": {"X-Tag": ["p", "q"]}}, "expect": {"body": {"equals": "1,2 p,q"}}}
+]`)
+	require.Len(t, outcomes, 1)
+	assert.True(t, outcomes[0].OK(false), "%v", outcomes[0].Findings)
+}
+
+// A case is routed on its request as the client sent it, as serve routes
+// it: a redirect keeps the query in its order, and a query-string
+// condition matches any value of a repeated key, not only the last one
+// that a single-mode event keeps.
+func TestSiteRouteCaseQueryAsSent(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "order", "listener": 80, "request": {"method": "GET", "target": "/old/a?z=1&b=2", "headers": {"Host": "shop.test"}}, "expect": {"status": 301, "headers": {"location": "https://www.shop.test:443/new/old/a?z=1&b=2&moved=1"}}},
+  {"name": "repeated key", "listener": 80, "request": {"method": "GET", "target": "/x?version=v2&version=v1"}, "expect": {"status": 200, "body": {"equals": "{\"rule\":\"query\"}"}}}
+]`)
+	require.Len(t, outcomes, 2)
+	for _, o := range outcomes {
+		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
+	}
+}
+
+// A HEAD request answered by the load balancer's own fixed response is no
+// function's reply: it has no body, and nothing to warn about (RESP-014 on
+// it failed the case under --strict).
+func TestSiteRouteCaseHeadFixedResponse(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "head", "listener": 80, "request": {"method": "HEAD", "target": "/nowhere"}, "expect": {"status": 404, "headers": {"content-type": "text/plain"}, "body": {"equals": ""}}}
+]`)
+	require.Len(t, outcomes, 1)
+	assert.True(t, outcomes[0].OK(true), "%v", outcomes[0].Findings)
+	assert.Empty(t, outcomes[0].Findings)
+}
+
+// A short request's clientIp is the address source-ip conditions see.
+func TestSiteRouteCaseClientIP(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	outcomes := runCases(t, site, `[
+  {"name": "internal", "listener": 80, "request": {"method": "GET", "target": "/remote", "clientIp": "10.1.2.3"}, "expect": {"status": 200, "body": {"equals": "remote"}}},
+  {"name": "elsewhere", "listener": 80, "request": {"method": "GET", "target": "/remote"}, "expect": {"status": 404}}
+]`)
+	require.Len(t, outcomes, 2)
+	for _, o := range outcomes {
+		assert.True(t, o.OK(true), "%s: %v", o.Case.Name, o.Findings)
+	}
 }

@@ -285,3 +285,99 @@ func TestSiteRecordNamesTheFunction(t *testing.T) {
 	assert.Equal(t, "multi", fixture.Mode)
 	assert.Equal(t, 80, fixture.Listener)
 }
+
+// --record keeps the request's Host: net/http takes it out of the header
+// map, and without it a recorded exchange that a host-header rule routed
+// replays to another rule, and a function that reads the host answers
+// differently.
+func TestSiteRecordKeepsTheHost(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{
+		"MultiFunction": replay.GoHandler(func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+			return events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", MultiValueHeaders: map[string][]string{}, Body: "ok"}, nil
+		}),
+	}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	req := httptest.NewRequest("GET", "/multi/x", nil)
+	req.Host = "shop.example.com"
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	var fixture struct {
+		Request struct {
+			Headers map[string]any `json:"headers"`
+		} `json:"request"`
+	}
+	require.NoError(t, json.Unmarshal(b, &fixture), string(b))
+	assert.Equal(t, "shop.example.com", fixture.Request.Headers["Host"], string(b))
+}
+
+// --record under routing saves the exchanges the load balancer answers
+// itself too (a redirect, a fixed response): "every exchange becomes a
+// fixture", and replay --infra asserts them, so the recording replays
+// green through the same rules.
+func TestSiteRecordLoadBalancerAnswers(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	for _, target := range []string{"/old/a?z=1&b=2", "/nowhere", "/x?version=v2"} {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Host = "shop.test"
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+	}
+	require.Equal(t, []string{"0001-get.json", "0002-get.json", "0003-get.json"}, recorded(t, dir))
+	b, err := os.ReadFile(filepath.Join(dir, "0001-get.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"location": "https://www.shop.test:443/new/old/a?z=1\u0026b=2\u0026moved=1"`)
+	for _, name := range recorded(t, dir) {
+		cases, err := replay.LoadWith(filepath.Join(dir, name), replay.LoadOptions{})
+		require.NoError(t, err)
+		replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+			for _, c := range cases {
+				if !yield(c) {
+					return
+				}
+			}
+		}, replay.Options{Route: site.RouteCase}, func(o *replay.Outcome) bool {
+			assert.True(t, o.OK(true), "%s: %v", name, o.Findings)
+			return true
+		})
+	}
+}
+
+// --record keeps the client's address (clientIp), so that an exchange a
+// source-ip condition routed replays through the same rule.
+func TestSiteRecordClientIP(t *testing.T) {
+	p, err := infra.Load(siteTemplate)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{}})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv := serve.New(serve.Options{Targets: site.Targets, Router: site.Listeners[0], RecordDir: dir})
+	req := httptest.NewRequest("GET", "/local", nil)
+	req.RemoteAddr = "127.0.0.1:50000"
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	cases, err := replay.LoadWith(filepath.Join(dir, "0001-get.json"), replay.LoadOptions{})
+	require.NoError(t, err)
+	replay.Run(context.Background(), func(yield func(*replay.Case) bool) {
+		for _, c := range cases {
+			if !yield(c) {
+				return
+			}
+		}
+	}, replay.Options{Route: site.RouteCase}, func(o *replay.Outcome) bool {
+		assert.True(t, o.OK(true), "%v", o.Findings)
+		return true
+	})
+}

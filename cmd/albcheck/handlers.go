@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/albcheck/albcheck/awslambda"
@@ -230,7 +231,7 @@ func (o *handlerOptions) buildNamed(ctx context.Context, p *infra.Project) (map[
 			closeAll()
 			return nil, usageError("%s %s=...: function %s already has a handler", nh.flag, nh.name, fn.Name)
 		}
-		h, err := o.buildOne(ctx, nh.flag, nh.value)
+		h, err := o.buildOne(ctx, nh.flag, nh.value, fn)
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -240,10 +241,14 @@ func (o *handlerOptions) buildNamed(ctx context.Context, p *infra.Project) (map[
 	return handlers, nil
 }
 
-// buildOne builds and starts the handler one flag value stands for.
-func (o *handlerOptions) buildOne(ctx context.Context, flag, value string) (replay.Handler, error) {
+// buildOne builds and starts the handler one flag value stands for: that
+// of function fn, whose name the process is told, as Lambda tells it
+// (--env still wins).
+func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *infra.Function) (replay.Handler, error) {
 	one := *o
 	one.named, one.command, one.exec, one.invokeURL, one.function = nil, "", "", "", ""
+	name := cmp.Or(fn.FunctionName, fn.Name)
+	one.env = append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + name}, o.env...)
 	switch flag {
 	case "--cmd":
 		one.command = value

@@ -21,18 +21,21 @@ import (
 
 type replayOptions struct {
 	handlerOptions
-	paths    []string
-	mode     string
-	format   string
-	strict   bool
-	quiet    bool
-	failFast bool
-	run      string
-	shard    string
-	update   bool
-	color    string
-	maxSize  int64
-	infra    []string
+	// oneFunctionFlags are the flags given that routing through the whole
+	// ALB of --infra takes from the files instead.
+	oneFunctionFlags []string
+	paths            []string
+	mode             string
+	format           string
+	strict           bool
+	quiet            bool
+	failFast         bool
+	run              string
+	shard            string
+	update           bool
+	color            string
+	maxSize          int64
+	infra            []string
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -101,6 +104,11 @@ stopped the run, after printing the results finished before it.`,
 			} else {
 				o.paths = args
 			}
+			for _, name := range []string{"mode", "timeout"} {
+				if cmd.Flags().Changed(name) {
+					o.oneFunctionFlags = append(o.oneFunctionFlags, name)
+				}
+			}
 			return runReplay(cmd.Context(), o, s)
 		},
 	}
@@ -129,6 +137,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		return err
 	} else if err := o.handlerOptions.checkCommon(); err != nil {
 		return err
+	}
+	if byName && len(o.oneFunctionFlags) > 0 {
+		return usageError("--%s does not apply to replay through the whole ALB of --infra: %s", o.oneFunctionFlags[0], fromTheFiles[o.oneFunctionFlags[0]])
 	}
 	if len(o.paths) == 0 {
 		return usageError("give fixture files or directories (see albcheck replay --help)")

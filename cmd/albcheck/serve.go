@@ -26,8 +26,11 @@ type serveOptions struct {
 	idleTimeout    time.Duration
 	infra          []string
 	modeSet        bool
-	ports          []string
-	seed           uint64
+	// oneFunctionFlags are the flags given that only the server of one
+	// function reads: the whole ALB of --infra takes them from the files.
+	oneFunctionFlags []string
+	ports            []string
+	seed             uint64
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -89,6 +92,11 @@ that served each exchange.`,
 				return usageError("serve takes no arguments (function arguments go after --)")
 			}
 			o.modeSet = cmd.Flags().Changed("mode")
+			for _, name := range []string{"listen", "mode", "timeout", "health-check-path", "health-check-interval", "health-check-codes", "target-group"} {
+				if cmd.Flags().Changed(name) {
+					o.oneFunctionFlags = append(o.oneFunctionFlags, name)
+				}
+			}
 			return runServe(cmd.Context(), o, s)
 		},
 	}
@@ -110,6 +118,18 @@ that served each exchange.`,
 	return cmd
 }
 
+// fromTheFiles says where the whole ALB of --infra takes what each flag of
+// the one-function server sets.
+var fromTheFiles = map[string]string{
+	"listen":                "each listener is served on its own port; map one with --port LISTENER=PORT",
+	"mode":                  "each target group's mode is in the files",
+	"timeout":               "each function's Timeout is in the files",
+	"health-check-path":     "each target group's health check is in the files",
+	"health-check-interval": "each target group's health check is in the files",
+	"health-check-codes":    "each target group's health check is in the files",
+	"target-group":          "each target group's ARN is in the files",
+}
+
 func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
 		return err
@@ -121,6 +141,9 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 		return err
 	}
 	if routed {
+		if len(o.oneFunctionFlags) > 0 {
+			return usageError("--%s does not apply to the whole ALB of --infra: %s", o.oneFunctionFlags[0], fromTheFiles[o.oneFunctionFlags[0]])
+		}
 		if o.logFormat != "text" && o.logFormat != "json" {
 			return usageError("unknown --log-format %q (want text or json)", o.logFormat)
 		}

@@ -179,7 +179,7 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 			continue
 		}
 		b.cleanups = append(b.cleanups, cleanup)
-		h, err := o.buildOne(ctx, "--cmd", path)
+		h, err := o.buildOne(ctx, "--cmd", path, fn)
 		if err != nil {
 			return nil, err
 		}

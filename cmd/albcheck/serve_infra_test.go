@@ -127,6 +127,13 @@ func TestServeInfraUsageErrors(t *testing.T) {
 		{"named and plain", []string{"--cmd", "SingleFunction=/bin/true", "--exec", "cat"}, "give every handler as NAME=VALUE with --infra"},
 		{"unknown listener", []string{"--cmd", "SingleFunction=/bin/true", "--port", "8081=0"}, "--port 8081=...: no listener of the files has that name or port"},
 		{"bad port", []string{"--cmd", "SingleFunction=/bin/true", "--port", "HTTPListener"}, `--port "HTTPListener": want LISTENER=PORT`},
+		// Flags of the one-function server that the whole ALB takes from
+		// the files instead: refused rather than silently ignored.
+		{"listen", []string{"--cmd", "SingleFunction=/bin/true", "--listen", "127.0.0.1:9999"}, "--listen does not apply to the whole ALB of --infra: each listener is served on its own port; map one with --port LISTENER=PORT"},
+		{"mode", []string{"--cmd", "SingleFunction=/bin/true", "--mode", "multi"}, "--mode does not apply to the whole ALB of --infra: each target group's mode is in the files"},
+		{"timeout", []string{"--cmd", "SingleFunction=/bin/true", "--timeout", "1s"}, "--timeout does not apply to the whole ALB of --infra: each function's Timeout is in the files"},
+		{"health check", []string{"--cmd", "SingleFunction=/bin/true", "--health-check-path", "/x"}, "--health-check-path does not apply to the whole ALB of --infra: each target group's health check is in the files"},
+		{"target group", []string{"--cmd", "SingleFunction=/bin/true", "--target-group", "arn:x"}, "--target-group does not apply to the whole ALB of --infra: each target group's ARN is in the files"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, "", append([]string{"serve", "--infra", "../../testdata/infra/site.yaml"}, tc.args...)...)
@@ -237,6 +244,32 @@ func TestServeInfraSAMBuild(t *testing.T) {
 	assert.Contains(t, errb.String(), "function SingleFunction has no handler: add --cmd SingleFunction=BINARY")
 }
 
+// Each function runs under its own name, as Lambda tells it in
+// AWS_LAMBDA_FUNCTION_NAME: the deployed FunctionName, else the logical
+// id; not the binary's file name, which after sam build is "bootstrap" for
+// every function. --env still wins.
+func TestServeInfraFunctionName(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	template, err := os.ReadFile("../../testdata/infra/site.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), template, 0o644))
+	built := filepath.Join(dir, ".aws-sam", "build", "MultiFunction")
+	require.NoError(t, os.MkdirAll(built, 0o755))
+	b, err := os.ReadFile(bin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(built, "bootstrap"), b, 0o755))
+	urls, _ := serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--cmd", "SingleFunction="+bin, "--port", "80=0", "--port", "443=0")
+	_, e := getEcho(t, urls["HTTPListener"]+"/multi/x")
+	assert.Equal(t, "multi-echo", e["lambdaName"])
+	_, e = getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, "SingleFunction", e["lambdaName"])
+
+	urls, _ = serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--cmd", "SingleFunction="+bin, "-e", "AWS_LAMBDA_FUNCTION_NAME=mine", "--port", "80=0", "--port", "443=0")
+	_, e = getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, "mine", e["lambdaName"])
+}
+
 // replay --infra with handlers by name: the suite through the example's
 // template asserts routing, the fixed response and the redirect.
 func TestReplayInfraRoutingSuite(t *testing.T) {
@@ -280,5 +313,19 @@ func TestReplayInfraRoutedElsewhere(t *testing.T) {
 		assert.Equal(t, w.rule, f.Rule, doc.Results[i].Name)
 		assert.Equal(t, w.pointer, f.Pointer, doc.Results[i].Name)
 		assert.Equal(t, w.message, f.Message, doc.Results[i].Name)
+	}
+}
+
+// replay --infra with handlers by name routes each case to its target
+// group's mode and its function's timeout: --mode and --timeout are
+// refused rather than silently ignored.
+func TestReplayInfraRefusesModeAndTimeout(t *testing.T) {
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--mode", "multi", "--mode does not apply to replay through the whole ALB of --infra: each target group's mode is in the files"},
+		{"--timeout", "1s", "--timeout does not apply to replay through the whole ALB of --infra: each function's Timeout is in the files"},
+	} {
+		code, _, errOut := runCLI(t, "", "replay", "--infra", "../../examples/orders/template.yaml", "--cmd", "OrdersFunction=/bin/true", tc.flag, tc.value, "../../testdata/infra/orders")
+		assert.Equal(t, exitUsage, code, errOut)
+		assert.Contains(t, errOut, tc.want)
 	}
 }

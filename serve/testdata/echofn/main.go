@@ -24,6 +24,9 @@ type Echo struct {
 	Proto          string `json:"proto"`
 	Port           string `json:"port"`
 	TargetGroupARN string `json:"targetGroupArn"`
+	// LambdaName is the function's name as Lambda tells it, in
+	// AWS_LAMBDA_FUNCTION_NAME.
+	LambdaName string `json:"lambdaName"`
 }
 
 func main() { lambda.Start(handle) }
@@ -47,7 +50,7 @@ func handle(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTa
 		time.Sleep(time.Hour)
 	case "/health", "/ping":
 	default:
-		e := Echo{Function: os.Getenv("ECHO_NAME"), Mode: "single", Method: req.HTTPMethod, Path: req.Path, Proto: header("x-forwarded-proto"), Port: header("x-forwarded-port"), TargetGroupARN: req.RequestContext.ELB.TargetGroupArn}
+		e := Echo{Function: os.Getenv("ECHO_NAME"), Mode: "single", Method: req.HTTPMethod, Path: req.Path, Proto: header("x-forwarded-proto"), Port: header("x-forwarded-port"), TargetGroupARN: req.RequestContext.ELB.TargetGroupArn, LambdaName: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")}
 		if multi {
 			e.Mode = "multi"
 		}
