@@ -32,6 +32,20 @@ type Result struct {
 	Duration time.Duration
 	// Logs is what the function printed while it handled the invocation.
 	Logs []byte
+	// Environment names the execution environment (one process of a --cmd
+	// function) that handled the invocation; empty for other handlers.
+	Environment string
+	// InitDuration is set when the invocation started its environment (a
+	// cold start): the time from starting the process to the function's
+	// first request for an event, as the Init Duration of Lambda's REPORT
+	// line.
+	InitDuration time.Duration
+	// Waited is how long the invocation waited for an environment, every
+	// one being busy at the concurrency limit.
+	Waited time.Duration
+	// Throttled is set, with a Failure, when the invocation was refused
+	// because every environment was busy at the concurrency limit.
+	Throttled bool
 }
 
 // NotePrefix starts the lines albcheck adds to a function's output (Logs)

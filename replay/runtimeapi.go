@@ -30,9 +30,41 @@ import (
 // times out is stopped, and one that exits (after a panic, say) is replaced
 // for the next event by a new one; whatever a process started ends with it.
 func RuntimeHandler(argv []string, env []string, n int) Handler {
-	h := &runtimeHandler{argv: argv, env: env, idle: make(chan *lambdaProc, max(n, 1))}
-	for range max(n, 1) {
-		h.idle <- &lambdaProc{h: h}
+	return PoolRuntimeHandler(argv, env, Pool{Warm: n, Max: n})
+}
+
+// Pool says how many execution environments (processes) a RuntimeHandler
+// keeps, as Lambda scales a function: an invocation that finds every
+// environment busy starts a new one, up to Max.
+type Pool struct {
+	// Warm environments are kept from the start and never stopped for
+	// being idle, like provisioned concurrency. At least 1.
+	Warm int
+	// Max is the most environments at once, like a function's concurrency
+	// limit; below Warm, it is Warm.
+	Max int
+	// IdleTimeout stops an environment beyond the Warm ones once it has
+	// been idle this long, as Lambda reclaims idle environments. Zero keeps
+	// them.
+	IdleTimeout time.Duration
+	// Throttle refuses an invocation that finds Max environments busy
+	// (Result.Throttled), as Lambda does; otherwise it waits for one.
+	Throttle bool
+}
+
+// PoolRuntimeHandler is RuntimeHandler with environments started on demand,
+// as the Pool says.
+func PoolRuntimeHandler(argv []string, env []string, pool Pool) Handler {
+	pool.Warm = max(pool.Warm, 1)
+	pool.Max = max(pool.Max, pool.Warm)
+	h := &runtimeHandler{argv: argv, env: env, pool: pool, envs: pool.Warm, stop: make(chan struct{}), reaped: make(chan struct{})}
+	for range pool.Warm {
+		h.free = append(h.free, &lambdaProc{h: h, provisioned: true})
+	}
+	if pool.IdleTimeout > 0 && pool.Max > pool.Warm {
+		go h.reap()
+	} else {
+		close(h.reaped)
 	}
 	return h
 }
@@ -40,7 +72,18 @@ func RuntimeHandler(argv []string, env []string, n int) Handler {
 type runtimeHandler struct {
 	argv []string
 	env  []string
-	idle chan *lambdaProc
+	pool Pool
+
+	poolMu sync.Mutex
+	// free holds the idle environments, the most recently used last: it is
+	// taken first, so that under a light load the others fall idle and are
+	// stopped, as Lambda routes to warm environments.
+	free    []*lambdaProc
+	waiters []chan *lambdaProc // invocations waiting for an environment, in order
+	envs    int                // environments that exist, busy or idle
+	closed  bool
+	stop    chan struct{} // closed by Close to stop the reaper
+	reaped  chan struct{} // closed when the reaper has stopped
 
 	lives registry[*life] // processes not yet ended
 
@@ -51,7 +94,7 @@ type runtimeHandler struct {
 	broken *Failure
 }
 
-func (h *runtimeHandler) Concurrency() int { return cap(h.idle) }
+func (h *runtimeHandler) Concurrency() int { return h.pool.Max }
 
 // initTimeout is Lambda's limit on a function's initialisation.
 var initTimeout = 10 * time.Second
@@ -68,19 +111,24 @@ type lambdaProc struct {
 	logs  logBuffer
 	shown int   // the logs up to this mark went with an invocation's result
 	life  *life // the current process; only the slot's holder touches it
+	// provisioned environments are kept warm, never stopped for idleness.
+	provisioned bool
+	lastUsed    time.Time // when it last went idle
 }
 
 // life is one process's lifetime and the Runtime API server only it talks
 // to. A new process gets a new server and a new queue, so that a /next a
 // dead process left pending can never take an event meant for another.
 type life struct {
-	p      *lambdaProc
-	srv    *http.Server
-	next   chan *invocation
-	proc   *owned
-	out    *pipeLog // the process's stdout and stderr
-	exited chan struct{}
-	err    error // how the process ended, once exited is closed
+	p       *lambdaProc
+	id      string    // the environment's id in Result.Environment
+	started time.Time // when the process was started
+	srv     *http.Server
+	next    chan *invocation
+	proc    *owned
+	out     *pipeLog // the process's stdout and stderr
+	exited  chan struct{}
+	err     error // how the process ended, once exited is closed
 
 	waiting atomic.Int32  // /next requests waiting for an event
 	polled  chan struct{} // a /next request arrived (capacity 1)
@@ -98,9 +146,17 @@ type invocation struct {
 	event   []byte
 	timeout time.Duration // from when the function takes the event
 	done    chan Result
+	init    time.Duration // set when this event started its environment
 }
 
 func (h *runtimeHandler) Close() error {
+	h.poolMu.Lock()
+	if !h.closed {
+		h.closed = true
+		close(h.stop)
+	}
+	h.poolMu.Unlock()
+	<-h.reaped
 	for _, l := range h.lives.list(true) {
 		l.kill()
 	}
@@ -110,21 +166,127 @@ func (h *runtimeHandler) Close() error {
 // Start starts the first process now, so that a binary that cannot be run
 // at all is an error before any event rather than a failure for each.
 func (h *runtimeHandler) Start() error {
-	p := <-h.idle
-	defer func() { h.idle <- p }()
+	p, f := h.acquire(context.Background())
+	if f != nil {
+		return errors.New(f.Message)
+	}
+	defer h.release(p)
 	_, err := p.ensureLife()
 	return err
 }
 
 func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
-	var p *lambdaProc
-	select {
-	case p = <-h.idle:
-	case <-ctx.Done():
-		return Result{Failure: interrupted()}
+	start := time.Now()
+	p, f := h.acquire(ctx)
+	if f != nil {
+		return Result{Failure: f, Throttled: f.Rule != validate.FUNCTIMEOUT, Duration: time.Since(start)}
 	}
-	defer func() { h.idle <- p }()
-	return p.invoke(ctx, event, timeout)
+	waited := time.Since(start)
+	defer h.release(p)
+	r := p.invoke(ctx, event, timeout)
+	if waited > time.Millisecond {
+		r.Waited = waited
+	}
+	return r
+}
+
+// ThrottleMessage is the failure of an invocation refused because every
+// environment is busy at the concurrency limit: Lambda's
+// TooManyRequestsException (429, Reason
+// ReservedFunctionConcurrentInvocationLimitExceeded).
+const ThrottleMessage = "TooManyRequestsException: Rate Exceeded. (ReservedFunctionConcurrentInvocationLimitExceeded)"
+
+// acquire takes an idle environment, the most recently used first, or
+// makes a new one below the limit; at the limit it waits, or, when the pool
+// throttles, fails.
+func (h *runtimeHandler) acquire(ctx context.Context) (*lambdaProc, *Failure) {
+	h.poolMu.Lock()
+	if n := len(h.free); n > 0 {
+		p := h.free[n-1]
+		h.free = h.free[:n-1]
+		h.poolMu.Unlock()
+		return p, nil
+	}
+	if h.envs < h.pool.Max {
+		h.envs++
+		h.poolMu.Unlock()
+		return &lambdaProc{h: h}, nil
+	}
+	if h.pool.Throttle {
+		h.poolMu.Unlock()
+		return nil, fail(validate.FUNCERROR, "%s: all %d environments are busy", ThrottleMessage, h.pool.Max)
+	}
+	wait := make(chan *lambdaProc, 1)
+	h.waiters = append(h.waiters, wait)
+	h.poolMu.Unlock()
+	select {
+	case p := <-wait:
+		return p, nil
+	case <-ctx.Done():
+	}
+	h.poolMu.Lock()
+	for i, w := range h.waiters {
+		if w == wait {
+			h.waiters = append(h.waiters[:i], h.waiters[i+1:]...)
+			break
+		}
+	}
+	h.poolMu.Unlock()
+	select {
+	case p := <-wait: // handed over as the wait ended: pass it on
+		h.release(p)
+	default:
+	}
+	return nil, interrupted()
+}
+
+// release gives an environment back: to the first invocation waiting, or
+// to the idle ones.
+func (h *runtimeHandler) release(p *lambdaProc) {
+	h.poolMu.Lock()
+	defer h.poolMu.Unlock()
+	if len(h.waiters) > 0 {
+		w := h.waiters[0]
+		h.waiters = h.waiters[1:]
+		w <- p
+		return
+	}
+	p.lastUsed = time.Now()
+	h.free = append(h.free, p)
+}
+
+// reap stops the environments beyond the warm ones that have been idle for
+// the pool's IdleTimeout, until Close.
+func (h *runtimeHandler) reap() {
+	defer close(h.reaped)
+	tick := time.NewTicker(max(h.pool.IdleTimeout/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-tick.C:
+		}
+		var idle []*lambdaProc
+		h.poolMu.Lock()
+		kept := h.free[:0]
+		for _, p := range h.free {
+			if !p.provisioned && time.Since(p.lastUsed) >= h.pool.IdleTimeout {
+				idle = append(idle, p)
+				h.envs--
+				continue
+			}
+			kept = append(kept, p)
+		}
+		clear(h.free[len(kept):])
+		h.free = kept
+		h.poolMu.Unlock()
+		for _, p := range idle {
+			if p.life != nil {
+				p.life.kill()
+			}
+		}
+	}
 }
 
 func interrupted() *Failure { return fail(validate.FUNCTIMEOUT, "interrupted") }
@@ -152,8 +314,13 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	// output, albcheck's notes about an answer after the answer) is shown
 	// with this one rather than lost.
 	mark := p.shown
+	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
+		if l := p.life; l != nil {
+			r.Environment = l.id
+		}
+		r.InitDuration = inv.init
 		if p.life != nil {
 			p.life.settleLogs()
 		}
@@ -168,13 +335,13 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 			r.Failure.Message += "; " + msg
 		}
 	}
-	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
 	var l *life
 	for attempt := 0; ; attempt++ {
 		if f := p.h.brokenFailure(); f != nil {
 			return finish(Result{Failure: f})
 		}
 		var err error
+		before := p.life
 		if l, err = p.ensureLife(); err != nil {
 			return finish(Result{Failure: fail(validate.FUNCINIT, "cannot start %s: %v", p.h.argv[0], err)})
 		}
@@ -214,6 +381,11 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		}
 		initTimer.Stop()
 		if taken {
+			if l != before {
+				// This event started the environment: its init is the time
+				// from starting the process to the function's first poll.
+				inv.init = time.Since(l.started)
+			}
 			break
 		}
 		if l.servedCount() > 0 && attempt == 0 {
@@ -347,7 +519,7 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &life{p: p, next: make(chan *invocation), polled: make(chan struct{}, 1), exited: make(chan struct{})}
+	l := &life{p: p, id: newID()[:8], started: time.Now(), next: make(chan *invocation), polled: make(chan struct{}, 1), exited: make(chan struct{})}
 	l.srv = &http.Server{Handler: l.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = l.srv.Serve(ln) }()
 

@@ -201,6 +201,14 @@ type access struct {
 	// Findings are the rule findings about the function's answer, whether
 	// the client got it or the ALB's 502.
 	Findings []string `json:"findings,omitempty"`
+	// Environment is the id of the execution environment that served the
+	// request; ColdStart says the request started it, which took InitMs, as
+	// Lambda's REPORT line has Init Duration. WaitedMs is how long the
+	// request waited for an environment, all of them busy at the limit.
+	Environment string  `json:"environment,omitempty"`
+	ColdStart   bool    `json:"cold_start,omitempty"`
+	InitMs      float64 `json:"init_duration_ms,omitempty"`
+	WaitedMs    float64 `json:"waited_for_environment_ms,omitempty"`
 }
 
 // ServeHTTP handles one client request as the ALB would, routed by
@@ -308,6 +316,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 	entry.RequestMs = ms(t0.Sub(start))
 	res := target.Handler.Invoke(r.Context(), doc, target.Timeout)
 	entry.TargetMs = ms(time.Since(t0))
+	entry.Environment, entry.ColdStart = res.Environment, res.InitDuration > 0
+	entry.InitMs, entry.WaitedMs = ms(res.InitDuration), ms(res.Waited)
+	if res.Waited > 0 {
+		s.explain("%s: waited %.3f s for a free environment: every one was busy at the concurrency limit (--max-concurrency; --throttle refuses instead, as Lambda does)", entry.Request, res.Waited.Seconds())
+	}
 	t1 := time.Now()
 	defer func() { entry.ResponseMs = ms(time.Since(t1)) }()
 
@@ -321,6 +334,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 				s.explain("%s: %s", entry.Request, strings.TrimRight(note, "\n"))
 			}
 		}
+	}
+	if res.Throttled {
+		// Lambda refused the invocation at the function's concurrency
+		// limit; the ALB answers 502 with LambdaThrottling in its access
+		// log (the ELB guide's access-log error reasons).
+		entry.Status, entry.Reason = http.StatusBadGateway, "LambdaThrottling"
+		s.explain("%s: the client gets 502 (%s): %s", entry.Request, entry.Reason, res.Failure.Message)
+		s.albError(w, http.StatusBadGateway)
+		return
 	}
 	if res.Failure != nil {
 		entry.Status, entry.Reason = http.StatusBadGateway, reasonOf(res.Failure.Rule)
@@ -428,7 +450,15 @@ func (s *Server) log(e access) {
 			routed += " target_group=" + e.TargetGroup
 		}
 	}
-	fmt.Fprintf(s.o.Log, "%s %s %q %d %s %.3f %.3f %.3f %q%s\n", e.Time, e.Client, e.Request, e.Status, e.TargetStatus, e.RequestMs, e.TargetMs, e.ResponseMs, reason, routed)
+	env := ""
+	if e.ColdStart {
+		// Lambda's REPORT line has Init Duration for a cold start.
+		env += fmt.Sprintf(" cold_start init=%.3f", e.InitMs/1000)
+	}
+	if e.WaitedMs > 0 {
+		env += fmt.Sprintf(" waited=%.3f", e.WaitedMs/1000)
+	}
+	fmt.Fprintf(s.o.Log, "%s %s %q %d %s %.3f %.3f %.3f %q%s%s\n", e.Time, e.Client, e.Request, e.Status, e.TargetStatus, e.RequestMs, e.TargetMs, e.ResponseMs, reason, env, routed)
 }
 
 func (s *Server) explain(format string, args ...any) {

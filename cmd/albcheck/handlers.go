@@ -36,6 +36,9 @@ type handlerOptions struct {
 	parallel   int
 	timeout    time.Duration
 	env        []string
+	// pool, when its Max is set, starts --cmd environments on demand
+	// (serve); otherwise --parallel processes serve.
+	pool replay.Pool
 }
 
 func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
@@ -154,7 +157,13 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 	env := append([]string(nil), o.env...)
 	switch {
 	case o.command != "":
-		return replay.RuntimeHandler(append([]string{o.command}, o.cmdArgs...), env, o.parallel), nil
+		argv := append([]string{o.command}, o.cmdArgs...)
+		if o.pool.Max > 0 {
+			pool := o.pool
+			pool.Warm = o.parallel
+			return replay.PoolRuntimeHandler(argv, env, pool), nil
+		}
+		return replay.RuntimeHandler(argv, env, o.parallel), nil
 	case o.exec != "":
 		argv := []string{"/bin/sh", "-c", o.exec}
 		if !o.shell {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/albcheck/albcheck/alb"
 	"github.com/albcheck/albcheck/fakeevent"
+	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/serve"
 	"github.com/spf13/cobra"
 )
@@ -31,6 +32,12 @@ type serveOptions struct {
 	oneFunctionFlags []string
 	ports            []string
 	seed             uint64
+	// maxConcurrency, idleEnvironmentTimeout and throttle shape the --cmd
+	// function's environments (replay.Pool); maxSet says the flag was given.
+	maxConcurrency         int
+	maxSet                 bool
+	idleEnvironmentTimeout time.Duration
+	throttle               bool
 }
 
 func newServeCmd(s *streams) *cobra.Command {
@@ -47,6 +54,17 @@ Content-Type), or the ALB's own status (502, also for a 1xx status; 413, 400, 40
 before invoking). The terminal shows one access-log line per request, why each 502
 happened, with the rule ids and the function's answer, and the findings about every
 answer passed on (lost headers, warnings).
+
+As Lambda scales a function, a --cmd function runs in execution environments
+(processes, one request at a time each) started on demand: a request that finds
+every environment busy starts a new one, up to --max-concurrency (16), and one
+idle for --idle-environment-timeout (5m) is stopped. --parallel N of them are
+never stopped for being idle, like provisioned concurrency.
+Beyond the limit a request waits for a free environment, and the access log
+says how long (waited=); with --throttle it is refused as Lambda throttles it,
+and the client gets the ALB's 502 (LambdaThrottling). The access log marks the
+request that started an environment (cold_start init=SECONDS); the JSON log
+also names the environment.
 
 As behind a real ALB, a connection silent for --idle-timeout (60s, the ALB's default)
 is closed, and a client that stops sending its body for that long gets 408.
@@ -92,6 +110,7 @@ that served each exchange.`,
 				return usageError("serve takes no arguments (function arguments go after --)")
 			}
 			o.modeSet = cmd.Flags().Changed("mode")
+			o.maxSet = cmd.Flags().Changed("max-concurrency")
 			for _, name := range []string{"listen", "mode", "timeout", "health-check-path", "health-check-interval", "health-check-codes", "target-group"} {
 				if cmd.Flags().Changed(name) {
 					o.oneFunctionFlags = append(o.oneFunctionFlags, name)
@@ -115,6 +134,9 @@ that served each exchange.`,
 	f.StringArrayVar(&o.ports, "port", nil, "with --infra NAME=... handlers: LISTENER=PORT serves a listener (by name or port) on this local port")
 	f.Uint64Var(&o.seed, "seed", 0, "with --infra NAME=... handlers: seed of the weighted forwards")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", alb.IdleTimeout, "close a client connection silent this long; 408 for a body stalled this long")
+	f.IntVar(&o.maxConcurrency, "max-concurrency", defaultMaxConcurrency, "with --cmd: the most function environments (processes) at once; a request that finds all busy starts one up to this")
+	f.DurationVar(&o.idleEnvironmentTimeout, "idle-environment-timeout", defaultIdleEnvironmentTimeout, "with --cmd: stop an environment beyond --parallel idle this long (0: never)")
+	f.BoolVar(&o.throttle, "throttle", false, "with --cmd: refuse a request that finds --max-concurrency environments busy, as Lambda throttles (the ALB's 502, LambdaThrottling), instead of waiting")
 	return cmd
 }
 
@@ -130,8 +152,21 @@ var fromTheFiles = map[string]string{
 	"target-group":          "each target group's ARN is in the files",
 }
 
+// defaultMaxConcurrency caps the environments of a local function: enough
+// for a page's parallel requests or a small load test, where Lambda's own
+// default (1,000 per account and region) would only exhaust the machine.
+const defaultMaxConcurrency = 16
+
+// defaultIdleEnvironmentTimeout is how long an environment beyond
+// --parallel may stay idle. Lambda does not document when it reclaims one;
+// minutes is what is commonly observed.
+const defaultIdleEnvironmentTimeout = 5 * time.Minute
+
 func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	if err := o.handlerOptions.takeFlags(len(o.infra) > 0); err != nil {
+		return err
+	}
+	if err := o.takePool(); err != nil {
 		return err
 	}
 	routed := len(o.named) > 0 || (len(o.infra) > 0 && o.handlerOptions.none())
@@ -211,6 +246,22 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 		return &exitError{code: exitFindings, err: err}
 	}
 	fmt.Fprintln(s.err, "albcheck serve: stopped")
+	return nil
+}
+
+// takePool checks the environment flags and sets the pool of the --cmd
+// handlers. --parallel above the default --max-concurrency raises it, so
+// that what worked before the flag existed still does.
+func (o *serveOptions) takePool() error {
+	switch {
+	case o.maxConcurrency < 1:
+		return usageError("--max-concurrency must be at least 1, got %d", o.maxConcurrency)
+	case o.maxSet && o.maxConcurrency < o.parallel:
+		return usageError("--max-concurrency %d is below --parallel %d: the environments kept warm count towards the limit", o.maxConcurrency, o.parallel)
+	case o.idleEnvironmentTimeout < 0:
+		return usageError("--idle-environment-timeout must not be negative, got %s", o.idleEnvironmentTimeout)
+	}
+	o.pool = replay.Pool{Max: max(o.maxConcurrency, o.parallel), IdleTimeout: o.idleEnvironmentTimeout, Throttle: o.throttle}
 	return nil
 }
 
