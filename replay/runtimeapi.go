@@ -166,8 +166,8 @@ func (h *runtimeHandler) Close() error {
 // Start starts the first process now, so that a binary that cannot be run
 // at all is an error before any event rather than a failure for each.
 func (h *runtimeHandler) Start() error {
-	p, f := h.acquire(context.Background())
-	if f != nil {
+	p, _, f := h.acquire(context.Background())
+	if f != nil { // cannot happen: the first environment is free
 		return errors.New(f.Message)
 	}
 	defer h.release(p)
@@ -177,9 +177,9 @@ func (h *runtimeHandler) Start() error {
 
 func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
 	start := time.Now()
-	p, f := h.acquire(ctx)
+	p, throttled, f := h.acquire(ctx)
 	if f != nil {
-		return Result{Failure: f, Throttled: f.Rule != validate.FUNCTIMEOUT, Duration: time.Since(start)}
+		return Result{Failure: f, Throttled: throttled, Duration: time.Since(start)}
 	}
 	waited := time.Since(start)
 	defer h.release(p)
@@ -198,30 +198,30 @@ const ThrottleMessage = "TooManyRequestsException: Rate Exceeded. (ReservedFunct
 
 // acquire takes an idle environment, the most recently used first, or
 // makes a new one below the limit; at the limit it waits, or, when the pool
-// throttles, fails.
-func (h *runtimeHandler) acquire(ctx context.Context) (*lambdaProc, *Failure) {
+// throttles, fails (throttled).
+func (h *runtimeHandler) acquire(ctx context.Context) (p *lambdaProc, throttled bool, f *Failure) {
 	h.poolMu.Lock()
 	if n := len(h.free); n > 0 {
-		p := h.free[n-1]
+		p = h.free[n-1]
 		h.free = h.free[:n-1]
 		h.poolMu.Unlock()
-		return p, nil
+		return p, false, nil
 	}
 	if h.envs < h.pool.Max {
 		h.envs++
 		h.poolMu.Unlock()
-		return &lambdaProc{h: h}, nil
+		return &lambdaProc{h: h}, false, nil
 	}
 	if h.pool.Throttle {
 		h.poolMu.Unlock()
-		return nil, fail(validate.FUNCERROR, "%s: all %d environments are busy", ThrottleMessage, h.pool.Max)
+		return nil, true, fail(validate.FUNCERROR, "%s: all %d environments are busy", ThrottleMessage, h.pool.Max)
 	}
 	wait := make(chan *lambdaProc, 1)
 	h.waiters = append(h.waiters, wait)
 	h.poolMu.Unlock()
 	select {
-	case p := <-wait:
-		return p, nil
+	case p = <-wait:
+		return p, false, nil
 	case <-ctx.Done():
 	}
 	h.poolMu.Lock()
@@ -233,11 +233,11 @@ func (h *runtimeHandler) acquire(ctx context.Context) (*lambdaProc, *Failure) {
 	}
 	h.poolMu.Unlock()
 	select {
-	case p := <-wait: // handed over as the wait ended: pass it on
+	case p = <-wait: // handed over as the wait ended: pass it on
 		h.release(p)
 	default:
 	}
-	return nil, interrupted()
+	return nil, false, interrupted()
 }
 
 // release gives an environment back: to the first invocation waiting, or
