@@ -193,3 +193,29 @@ func TestIdleEnvironmentsStop(t *testing.T) {
 	stop()
 	assert.Empty(t, testproc.Leftovers(marker))
 }
+
+// A crash in one environment fails its own request only: the requests in
+// the other environments are answered by the processes that took them.
+func TestEnvironmentCrashStaysInItsEnvironment(t *testing.T) {
+	bin, marker := sleepfn(t)
+	h := replay.PoolRuntimeHandler([]string{bin}, []string{marker}, replay.Pool{Warm: 1, Max: 4})
+	base, log := start(t, serve.Options{Handler: h})
+	query, hold, release := holding(t)
+	answers := fire(t, base, query, 3)
+	waitHeld(t, hold, 3)
+	resp, _ := get(t, "GET", base+"/?crash=1", nil)
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	release()
+	held, _ := filepath.Glob(hold + ".*")
+	pids := map[string]bool{}
+	for _, f := range held {
+		pids[strings.TrimPrefix(filepath.Ext(f), ".")] = true
+	}
+	for range 3 {
+		a := <-answers
+		require.NoError(t, a.err)
+		assert.Equal(t, http.StatusOK, a.status)
+		assert.True(t, pids[a.body], "answered by %s, which did not take a held request", a.body)
+	}
+	assert.Equal(t, 1, strings.Count(log.String(), `"LambdaUnhandled"`), log.String())
+}

@@ -2,7 +2,7 @@
 // serve's execution environments: ?ms=N sleeps N milliseconds; ?hold=PATH (percent-encoded)
 // writes PATH.<pid> and then waits until PATH exists, so that a test knows
 // which processes are handling a request at the same time and when they may
-// answer. It answers with its process id.
+// answer; ?crash=1 exits at once. It answers with its process id.
 package main
 
 import (
@@ -20,6 +20,9 @@ import (
 func main() { lambda.Start(handle) }
 
 func handle(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+	if req.QueryStringParameters["crash"] != "" {
+		os.Exit(3)
+	}
 	if ms, err := strconv.Atoi(req.QueryStringParameters["ms"]); err == nil {
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
