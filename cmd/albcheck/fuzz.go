@@ -145,6 +145,7 @@ func runFuzz(ctx context.Context, o *fuzzOptions, s *streams) error {
 		}
 	}
 
+	o.handlerOptions.warn = s.err
 	h, err := o.handlerOptions.build(ctx)
 	if err != nil {
 		return err

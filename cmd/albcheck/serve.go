@@ -183,6 +183,7 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("listen on %s: %w", o.listen, err)}
 	}
+	o.handlerOptions.warn = s.err
 	h, err := o.handlerOptions.build(ctx)
 	if err != nil {
 		ln.Close()

@@ -1,0 +1,39 @@
+// Handlers for albcheck's --runtime nodejs tests, one per Lambda style.
+const respond = (event, context, style) => ({
+  statusCode: 200,
+  statusDescription: '200 OK',
+  isBase64Encoded: false,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    style,
+    path: event.path,
+    requestId: context.awsRequestId,
+    functionName: context.functionName,
+    arn: context.invokedFunctionArn,
+    remaining: context.getRemainingTimeInMillis(),
+  }),
+});
+
+exports.handler = async (event, context) => {
+  console.log('handling', event.path);
+  return respond(event, context, 'async');
+};
+
+exports.callback = (event, context, callback) => {
+  setTimeout(() => callback(null, respond(event, context, 'callback')), 1);
+};
+
+exports.callbackError = (event, context, callback) => {
+  callback(new TypeError('bad callback'));
+};
+
+class OrderNotFound extends Error {}
+OrderNotFound.prototype.name = 'OrderNotFound';
+
+exports.throws = async () => {
+  throw new OrderNotFound('no order 42');
+};
+
+exports.hangs = () => new Promise(() => {
+  setInterval(() => {}, 1000);
+});
