@@ -79,6 +79,9 @@ async function loadModule(root, moduleName) {
       return require(file);
     } catch (e) {
       if (e && e.code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(file).href);
+      if (e && e.code === 'MODULE_NOT_FOUND') {
+        throw Object.assign(new ImportModuleError(`${e.name}: ${e.message}`), { stack: e.stack });
+      }
       throw e;
     }
   }
@@ -157,6 +160,18 @@ function invoke(handler, event, headers) {
   });
 }
 
+// The AWS runtime writes console lines as "time\trequest id\tLEVEL\tmessage".
+let currentRequestId;
+const util = require('util');
+for (const [method, level, stream] of [['log', 'INFO', process.stdout], ['info', 'INFO', process.stdout],
+  ['debug', 'DEBUG', process.stdout], ['warn', 'WARN', process.stderr], ['error', 'ERROR', process.stderr],
+  ['trace', 'TRACE', process.stderr]]) {
+  console[method] = (...args) => {
+    const msg = util.format(...args).replace(/\n/g, '\r');
+    stream.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${msg}\n`);
+  };
+}
+
 async function main() {
   let handler;
   try {
@@ -176,6 +191,7 @@ async function main() {
   for (;;) {
     const next = await request('GET', base + '/invocation/next');
     const id = next.headers['lambda-runtime-aws-request-id'];
+    currentRequestId = id;
     let event;
     try {
       event = JSON.parse(next.body);

@@ -37,3 +37,11 @@ exports.throws = async () => {
 exports.hangs = () => new Promise(() => {
   setInterval(() => {}, 1000);
 });
+
+exports.succeed = (event, context) => {
+  context.succeed(respond(event, context, 'succeed'));
+};
+
+exports.fail = (event, context) => {
+  context.fail(new Error('failed through the context'));
+};
