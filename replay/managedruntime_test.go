@@ -57,6 +57,10 @@ func TestManagedRuntimes(t *testing.T) {
 			rule: validate.FUNCERROR, contains: []string{"OrderNotFound: no order 42"}},
 		{name: "node callback error", runtime: "nodejs", handler: "app.callbackError", dir: "testdata/nodefn",
 			rule: validate.FUNCERROR, contains: []string{"TypeError: bad callback"}},
+		{name: "node uncaught exception", runtime: "nodejs", handler: "app.uncaught", dir: "testdata/nodefn",
+			rule: validate.FUNCERROR, contains: []string{"SyntaxError: thrown from a timer", "the process exited after answering"}},
+		{name: "node unhandled rejection", runtime: "nodejs", handler: "app.unhandled", dir: "testdata/nodefn",
+			rule: validate.FUNCERROR, contains: []string{"Runtime.UnhandledPromiseRejection: TypeError: nobody waits for me"}},
 		{name: "node hangs", runtime: "nodejs", handler: "app.hangs", dir: "testdata/nodefn",
 			rule: validate.FUNCTIMEOUT},
 		{name: "node import fails", runtime: "nodejs", handler: "broken.handler", dir: "testdata/nodefn",
@@ -66,7 +70,7 @@ func TestManagedRuntimes(t *testing.T) {
 		{name: "node module missing", runtime: "nodejs", handler: "nowhere.handler", dir: "testdata/nodefn",
 			rule: validate.FUNCINIT, contains: []string{"Runtime.ImportModuleError"}},
 		{name: "python", runtime: "python", handler: "app.handler", dir: "testdata/pyfn",
-			contains: []string{`"functionName": "pyfn"`, `"helper": "helper"`}, logs: "handling /orders"},
+			contains: []string{`"functionName": "pyfn"`, `"helper": "helper"`, `"arn": "arn:aws:lambda:us-east-1:123456789012:function:pyfn"`}, logs: "handling /orders"},
 		{name: "python throws", runtime: "python3.11", handler: "app.throws", dir: "testdata/pyfn",
 			rule: validate.FUNCERROR, contains: []string{"OrderNotFound: no order 42"}},
 		{name: "python hangs", runtime: "python", handler: "app.hangs", dir: "testdata/pyfn",
@@ -96,6 +100,16 @@ func TestManagedRuntimes(t *testing.T) {
 					require.NoError(t, json.Unmarshal(r.Payload, &resp))
 					for _, s := range tc.contains {
 						assert.Contains(t, resp.Body, s)
+					}
+					// What the handler saw of its context.
+					var seen struct {
+						RequestID string  `json:"requestId"`
+						Remaining float64 `json:"remaining"`
+					}
+					if json.Unmarshal([]byte(resp.Body), &seen) == nil && seen.RequestID != "" {
+						assert.Len(t, seen.RequestID, 36, "the request id, a UUID")
+						assert.Greater(t, seen.Remaining, 0.0, "getRemainingTimeInMillis")
+						assert.LessOrEqual(t, seen.Remaining, 3000.0, "getRemainingTimeInMillis")
 					}
 					if tc.logs != "" {
 						assert.Contains(t, string(r.Logs), tc.logs)

@@ -162,6 +162,7 @@ function invoke(handler, event, headers) {
 
 // The AWS runtime writes console lines as "time\trequest id\tLEVEL\tmessage".
 let currentRequestId;
+let pendingId; // the invocation not yet answered
 const util = require('util');
 for (const [method, level, stream] of [['log', 'INFO', process.stdout], ['info', 'INFO', process.stdout],
   ['debug', 'DEBUG', process.stdout], ['warn', 'WARN', process.stderr], ['error', 'ERROR', process.stderr],
@@ -180,13 +181,20 @@ async function main() {
     await initError(e);
     return;
   }
-  process.on('uncaughtException', (err) => {
-    console.error('Uncaught Exception', err);
-    process.exit(129);
-  });
+  // As AWS's runtime does: an exception nobody caught, or a promise
+  // rejection nobody handled, fails the invocation under way (if any), and
+  // the process exits.
+  const fatal = (err, type, code) => {
+    console.error(type || 'Uncaught Exception', JSON.stringify(errorResponse(err, type)));
+    const id = pendingId;
+    pendingId = undefined;
+    if (id === undefined) process.exit(code);
+    postError(`${base}/invocation/${id}/error`, err, type).finally(() => process.exit(code));
+  };
+  process.on('uncaughtException', (err) => fatal(err, undefined, 129));
   process.on('unhandledRejection', (reason) => {
-    console.error('Unhandled Promise Rejection', reason);
-    process.exit(128);
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    fatal(new Error(`${err.name}: ${err.message}`), 'Runtime.UnhandledPromiseRejection', 128);
   });
   for (;;) {
     const next = await request('GET', base + '/invocation/next');
@@ -199,7 +207,10 @@ async function main() {
       await postError(`${base}/invocation/${id}/error`, e, 'Runtime.UnmarshalError');
       continue;
     }
+    pendingId = id;
     const { err, result } = await invoke(handler, event, next.headers);
+    if (pendingId !== id) continue; // failed by an uncaught exception
+    pendingId = undefined;
     if (err !== null && err !== undefined) {
       console.error('Invoke Error', JSON.stringify(errorResponse(err)));
       await postError(`${base}/invocation/${id}/error`, err);

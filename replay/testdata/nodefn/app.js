@@ -45,3 +45,12 @@ exports.succeed = (event, context) => {
 exports.fail = (event, context) => {
   context.fail(new Error('failed through the context'));
 };
+
+exports.uncaught = (event, context, callback) => {
+  setTimeout(() => { throw new SyntaxError('thrown from a timer'); }, 1);
+};
+
+exports.unhandled = async () => {
+  Promise.reject(new TypeError('nobody waits for me'));
+  return new Promise(() => {});
+};
