@@ -70,7 +70,7 @@ func TestManagedRuntimes(t *testing.T) {
 		{name: "node module missing", runtime: "nodejs", handler: "nowhere.handler", dir: "testdata/nodefn",
 			rule: validate.FUNCINIT, contains: []string{"Runtime.ImportModuleError"}},
 		{name: "python", runtime: "python", handler: "app.handler", dir: "testdata/pyfn",
-			contains: []string{`"functionName": "pyfn"`, `"helper": "helper"`, `"arn": "arn:aws:lambda:us-east-1:123456789012:function:pyfn"`}, logs: "handling /orders"},
+			contains: []string{`"functionName": "pyfn"`, `"helper": "helper"`, `"arn": "arn:aws:lambda:us-east-1:123456789012:function:pyfn"`}, logs: "handling /orders\n[INFO]\t"},
 		{name: "python throws", runtime: "python3.11", handler: "app.throws", dir: "testdata/pyfn",
 			rule: validate.FUNCERROR, contains: []string{"OrderNotFound: no order 42"}},
 		{name: "python hangs", runtime: "python", handler: "app.hangs", dir: "testdata/pyfn",

@@ -4,6 +4,7 @@
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -87,7 +88,37 @@ class LambdaContext:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
+_request_id = None
+
+
+class _LambdaLoggerHandler(logging.Handler):
+    """The handler AWS's Python runtime puts on the root logger: each record
+    on one line, with the request id of the invocation under way."""
+
+    def emit(self, record):
+        msg = self.format(record).replace("\n", "\r")
+        sys.stdout.write(msg + "\n")
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id
+        return True
+
+
+def _setup_logging():
+    handler = _LambdaLoggerHandler()
+    fmt = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                            "%Y-%m-%dT%H:%M:%S")
+    fmt.converter = time.gmtime
+    handler.setFormatter(fmt)
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
 def main():
+    global _request_id
+    _setup_logging()
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     # The code dir comes first on sys.path, in place of the bootstrap's own.
     sys.path[0:1] = [task_root]
@@ -107,6 +138,7 @@ def main():
     while True:
         resp, body = _request("GET", BASE + "/invocation/next")
         request_id = resp.getheader("Lambda-Runtime-Aws-Request-Id")
+        _request_id = request_id
         deadline = int(resp.getheader("Lambda-Runtime-Deadline-Ms") or 0)
         arn = resp.getheader("Lambda-Runtime-Invoked-Function-Arn")
         try:

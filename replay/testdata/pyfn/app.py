@@ -1,8 +1,13 @@
 # Handlers for albcheck's --runtime python tests.
 import json
+import logging
 import time
 
 import helper  # from the code dir, which is on sys.path
+
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
 
 
 class OrderNotFound(Exception):
@@ -11,6 +16,7 @@ class OrderNotFound(Exception):
 
 def handler(event, context):
     print("handling", event["path"])
+    logger.info("order %s", event["path"])
     return {
         "statusCode": 200,
         "statusDescription": "200 OK",
