@@ -172,3 +172,21 @@ func TestVersionWarning(t *testing.T) {
 		}
 	}
 }
+
+// --env names the function, as Lambda's configuration does: its name is in
+// the environment, the context and the invoked ARN.
+func TestManagedRuntimeFunctionName(t *testing.T) {
+	rt, err := replay.ParseRuntime("python")
+	require.NoError(t, err)
+	in, err := rt.FindInterpreter(context.Background())
+	if err != nil {
+		t.Skipf("no interpreter: %v", err)
+	}
+	h, err := replay.ManagedRuntimeHandler(rt, in, "app.handler", "testdata/pyfn", []string{"AWS_LAMBDA_FUNCTION_NAME=orders"}, 1)
+	require.NoError(t, err)
+	defer h.Close()
+	r := h.Invoke(context.Background(), eventAt(t, "/orders"), 3*time.Second)
+	require.Nil(t, r.Failure)
+	assert.Contains(t, string(r.Payload), `\"functionName\": \"orders\"`)
+	assert.Contains(t, string(r.Payload), `function:orders\"`)
+}

@@ -41,7 +41,7 @@ type replayOptions struct {
 func newReplayCmd(s *streams) *cobra.Command {
 	o := &replayOptions{}
 	cmd := &cobra.Command{
-		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [FIXTURE|DIR|GLOB]... [-- ARGS...]",
+		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME|--runtime RUNTIME --handler FILE.EXPORT [FIXTURE|DIR|GLOB]... [-- ARGS...]",
 		Short: "Send fixtures through a real function and check its answers",
 		Long: `Send each fixture's request event to a function and check the answer: against the
 JSON Schemas and the ALB's rules (what would the client get?), and against the
