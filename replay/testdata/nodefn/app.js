@@ -54,3 +54,5 @@ exports.unhandled = async () => {
   Promise.reject(new TypeError('nobody waits for me'));
   return new Promise(() => {});
 };
+
+exports.crashes = () => process.exit(3);

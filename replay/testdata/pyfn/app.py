@@ -40,3 +40,8 @@ def throws(event, context):
 def hangs(event, context):
     while True:
         time.sleep(1)
+
+
+def crashes(event, context):
+    import os
+    os._exit(3)
