@@ -59,7 +59,7 @@ func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
 	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
 	f.StringVar(&o.runtime, "runtime", "", "run --handler with node or python3 from PATH: nodejs, nodejs18.x to nodejs22.x, python, python3.9 to python3.13")
 	f.StringVar(&o.handler, "handler", "", "with --runtime: the function's handler, FILE.EXPORT as in Lambda (index.handler)")
-	f.StringVar(&o.codeDir, "code-dir", ".", "with --runtime: the directory of the function's code (LAMBDA_TASK_ROOT)")
+	f.StringVar(&o.codeDir, "code-dir", "", "with --runtime: the directory of the function's code, LAMBDA_TASK_ROOT (default the current directory)")
 }
 
 // namedHandler is a NAME=VALUE form of --cmd, --exec or --invoke-url: the
@@ -128,6 +128,9 @@ func (o *handlerOptions) check() error {
 	}
 	if (o.runtime == "") != (o.handler == "") {
 		return usageError("--runtime and --handler go together: --runtime nodejs --handler index.handler")
+	}
+	if o.codeDir != "" && o.runtime == "" {
+		return usageError("--code-dir goes with --runtime and --handler")
 	}
 	if len(o.cmdArgs) > 0 && o.command == "" {
 		return usageError("arguments after -- go to --cmd")
@@ -205,7 +208,7 @@ func (o *handlerOptions) buildRuntime(ctx context.Context, env []string) (replay
 	if w := rt.VersionWarning(in); w != "" && o.warn != nil {
 		fmt.Fprintf(o.warn, "albcheck: warning: %s\n", w)
 	}
-	h, err := replay.ManagedRuntimeHandler(rt, in, o.handler, o.codeDir, env, o.parallel)
+	h, err := replay.ManagedRuntimeHandler(rt, in, o.handler, cmp.Or(o.codeDir, "."), env, o.parallel)
 	if err != nil {
 		return nil, usageError("--handler %s: %v", o.handler, err)
 	}
