@@ -55,9 +55,22 @@ type Pool struct {
 // PoolRuntimeHandler is RuntimeHandler with environments started on demand,
 // as the Pool says.
 func PoolRuntimeHandler(argv []string, env []string, pool Pool) Handler {
+	return newRuntimeHandler(argv, "", nil, env, pool)
+}
+
+// newRuntimeHandler is PoolRuntimeHandler with a working directory and the
+// variables that tell a runtime which function it runs (set after Lambda's
+// defaults, before the user's env).
+func newRuntimeHandler(argv []string, dir string, lambda, env []string, pool Pool) *runtimeHandler {
 	pool.Warm = max(pool.Warm, 1)
 	pool.Max = max(pool.Max, pool.Warm)
-	h := &runtimeHandler{argv: argv, env: env, pool: pool, envs: pool.Warm, stop: make(chan struct{}), reaped: make(chan struct{})}
+	h := &runtimeHandler{argv: argv, dir: dir, lambda: lambda, env: env, pool: pool, envs: pool.Warm, stop: make(chan struct{}), reaped: make(chan struct{})}
+	h.name = filepath.Base(argv[0])
+	for _, kv := range append(append([]string(nil), lambda...), env...) {
+		if v, ok := strings.CutPrefix(kv, "AWS_LAMBDA_FUNCTION_NAME="); ok {
+			h.name = v
+		}
+	}
 	for range pool.Warm {
 		h.free = append(h.free, &lambdaProc{h: h, provisioned: true})
 	}
@@ -70,9 +83,12 @@ func PoolRuntimeHandler(argv []string, env []string, pool Pool) Handler {
 }
 
 type runtimeHandler struct {
-	argv []string
-	env  []string
-	pool Pool
+	argv   []string
+	dir    string   // the processes' working directory; albcheck's when empty
+	lambda []string // Lambda's variables that differ for this function
+	env    []string
+	name   string // the function's name, in its ARN
+	pool   Pool
 
 	poolMu sync.Mutex
 	// free holds the idle environments, the most recently used last: it is
@@ -524,7 +540,8 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 	go func() { _ = l.srv.Serve(ln) }()
 
 	cmd := exec.Command(h.argv[0], h.argv[1:]...)
-	cmd.Env = append(lambdaEnv(h.argv[0], ln.Addr().String()), h.env...)
+	cmd.Dir = h.dir
+	cmd.Env = append(append(lambdaEnv(h.argv[0], ln.Addr().String()), h.lambda...), h.env...)
 	// Output goes through a pipe of our own, so that at the end of an
 	// invocation we can tell whether some of it is still on its way.
 	r, w, err := os.Pipe()
@@ -627,7 +644,7 @@ func lambdaEnv(binary, api string) []string {
 func (l *life) routes() http.Handler {
 	mux := http.NewServeMux()
 	const base = "/2018-06-01/runtime"
-	argv0 := l.p.h.argv[0]
+	arn := "arn:aws:lambda:us-east-1:123456789012:function:" + l.p.h.name
 	mux.HandleFunc("GET "+base+"/invocation/next", func(w http.ResponseWriter, r *http.Request) {
 		l.mu.Lock()
 		l.asked = true
@@ -652,7 +669,7 @@ func (l *life) routes() http.Handler {
 		h.Set("Content-Type", "application/json")
 		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(inv.timeout).UnixMilli(), 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:"+filepath.Base(argv0))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", arn)
 		hex := strings.ReplaceAll(inv.id, "-", "")
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hex[:24]+";Parent="+hex[:16]+";Sampled=0")
 		_, _ = w.Write(inv.event)

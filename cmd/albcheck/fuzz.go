@@ -35,7 +35,7 @@ type fuzzOptions struct {
 func newFuzzCmd(s *streams) *cobra.Command {
 	o := &fuzzOptions{}
 	cmd := &cobra.Command{
-		Use:   "fuzz --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [SEED-FIXTURE|DIR]... [-- ARGS...]",
+		Use:   "fuzz --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME|--runtime RUNTIME --handler FILE.EXPORT [SEED-FIXTURE|DIR]... [-- ARGS...]",
 		Short: "Send generated ALB events to a function and report the inputs that break it",
 		Long: `Send generated request events to a function, the way albcheck replay sends fixtures
 (the same handlers, warm processes), and check each answer against the ALB's rules.
@@ -145,6 +145,7 @@ func runFuzz(ctx context.Context, o *fuzzOptions, s *streams) error {
 		}
 	}
 
+	o.handlerOptions.warn = s.err
 	h, err := o.handlerOptions.build(ctx)
 	if err != nil {
 		return err

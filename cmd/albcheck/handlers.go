@@ -4,12 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/albcheck/albcheck/awslambda"
+	"io"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/albcheck/albcheck/awslambda"
 	"github.com/albcheck/albcheck/infra"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/google/shlex"
@@ -39,6 +40,13 @@ type handlerOptions struct {
 	// pool, when its Max is set, starts --cmd environments on demand
 	// (serve); otherwise --parallel processes serve.
 	pool replay.Pool
+	// runtime, handler and codeDir run a Node.js or Python handler by name.
+	runtime string
+	handler string
+	codeDir string
+	// warn receives warnings about the handler (an interpreter's version);
+	// nothing is written when it is nil.
+	warn io.Writer
 }
 
 func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
@@ -52,6 +60,9 @@ func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
 	f.IntVar(&o.parallel, "parallel", 1, "function processes (or --exec processes, or --function invocations) at once")
 	f.DurationVar(&o.timeout, "timeout", replay.DefaultTimeout, "the function's timeout per invocation")
 	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
+	f.StringVar(&o.runtime, "runtime", "", "run --handler with node or python3 from PATH: nodejs, nodejs18.x to nodejs22.x, python, python3.9 to python3.13")
+	f.StringVar(&o.handler, "handler", "", "with --runtime: the function's handler, FILE.EXPORT as in Lambda (index.handler)")
+	f.StringVar(&o.codeDir, "code-dir", "", "with --runtime: the directory of the function's code, LAMBDA_TASK_ROOT (default the current directory)")
 }
 
 // namedHandler is a NAME=VALUE form of --cmd, --exec or --invoke-url: the
@@ -88,7 +99,7 @@ func (o *handlerOptions) takeFlags(infra bool) error {
 			*fl.one = v
 		}
 	}
-	if len(o.named) > 0 && (plain > 0 || o.function != "") {
+	if len(o.named) > 0 && (plain > 0 || o.function != "" || o.runtime != "") {
 		return usageError("give every handler as NAME=VALUE with --infra, or a single handler without names")
 	}
 	return nil
@@ -97,7 +108,7 @@ func (o *handlerOptions) takeFlags(infra bool) error {
 // none reports whether no handler flag is given at all: under --infra, the
 // functions' own bootstraps then serve (serve and replay --infra).
 func (o *handlerOptions) none() bool {
-	return len(o.commands)+len(o.execs)+len(o.invokeURLs) == 0 && o.function == ""
+	return len(o.commands)+len(o.execs)+len(o.invokeURLs) == 0 && o.function == "" && o.runtime == ""
 }
 
 // check reports a usage error unless exactly one handler is chosen (or,
@@ -110,13 +121,19 @@ func (o *handlerOptions) check() error {
 		return o.checkCommon()
 	}
 	n := 0
-	for _, h := range []string{o.command, o.exec, o.invokeURL, o.function} {
+	for _, h := range []string{o.command, o.exec, o.invokeURL, o.function, o.runtime} {
 		if h != "" {
 			n++
 		}
 	}
 	if n != 1 {
-		return usageError("give one handler: --cmd BINARY, --exec COMMAND, --invoke-url URL or --function NAME")
+		return usageError("give one handler: --cmd BINARY, --exec COMMAND, --invoke-url URL, --function NAME or --runtime RUNTIME --handler FILE.EXPORT")
+	}
+	if (o.runtime == "") != (o.handler == "") {
+		return usageError("--runtime and --handler go together: --runtime nodejs --handler index.handler")
+	}
+	if o.codeDir != "" && o.runtime == "" {
+		return usageError("--code-dir goes with --runtime and --handler")
 	}
 	if len(o.cmdArgs) > 0 && o.command == "" {
 		return usageError("arguments after -- go to --cmd")
@@ -150,7 +167,7 @@ func (o *handlerOptions) local() bool {
 			return true
 		}
 	}
-	return o.command != "" || o.exec != ""
+	return o.command != "" || o.exec != "" || o.runtime != ""
 }
 
 func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
@@ -173,6 +190,8 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 			}
 		}
 		return replay.ExecHandler(argv, append(os.Environ(), env...), o.parallel), nil
+	case o.runtime != "":
+		return o.buildRuntime(ctx, env)
 	case o.function != "":
 		h, err := awslambda.FunctionHandler(ctx, o.function, o.region, o.endpoint, o.parallel)
 		if err != nil {
@@ -181,6 +200,28 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 		return h, nil
 	}
 	return replay.InvokeURLHandler(o.invokeURL), nil
+}
+
+// buildRuntime builds the handler of --runtime: the runtime's interpreter
+// from PATH with albcheck's bootstrap, warning when the interpreter's version
+// is not the runtime's.
+func (o *handlerOptions) buildRuntime(ctx context.Context, env []string) (replay.Handler, error) {
+	rt, err := replay.ParseRuntime(o.runtime)
+	if err != nil {
+		return nil, usageError("--runtime: %v", err)
+	}
+	in, err := rt.FindInterpreter(ctx)
+	if err != nil {
+		return nil, usageError("--runtime %s: %v", o.runtime, err)
+	}
+	if w := rt.VersionWarning(in); w != "" && o.warn != nil {
+		fmt.Fprintf(o.warn, "albcheck: warning: %s\n", w)
+	}
+	h, err := replay.ManagedRuntimeHandler(rt, in, o.handler, cmp.Or(o.codeDir, "."), env, o.parallel)
+	if err != nil {
+		return nil, usageError("--handler %s: %v", o.handler, err)
+	}
+	return h, nil
 }
 
 // leaveCores gives albcheck's own goroutines the cores the function
@@ -209,6 +250,9 @@ func startHandler(h replay.Handler, o handlerOptions) error {
 		flag, what := "--cmd", o.command
 		if o.exec != "" {
 			flag, what = "--exec", o.exec
+		}
+		if o.runtime != "" {
+			flag, what = "--runtime", o.runtime+" --handler "+o.handler
 		}
 		return usageError("%s %s cannot be run: %v", flag, what, err)
 	}

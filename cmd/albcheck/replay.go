@@ -41,7 +41,7 @@ type replayOptions struct {
 func newReplayCmd(s *streams) *cobra.Command {
 	o := &replayOptions{}
 	cmd := &cobra.Command{
-		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [FIXTURE|DIR|GLOB]... [-- ARGS...]",
+		Use:   "replay --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME|--runtime RUNTIME --handler FILE.EXPORT [FIXTURE|DIR|GLOB]... [-- ARGS...]",
 		Short: "Send fixtures through a real function and check its answers",
 		Long: `Send each fixture's request event to a function and check the answer: against the
 JSON Schemas and the ALB's rules (what would the client get?), and against the
@@ -64,6 +64,11 @@ Handlers:
   --function NAME   a deployed function, through the AWS SDK and the default
                     credential chain (--region, --endpoint-url); --parallel N
                     invokes it N at a time
+  --runtime RUNTIME --handler FILE.EXPORT [--code-dir DIR]
+                    a Node.js or Python handler by name (nodejs, nodejs18.x to
+                    nodejs22.x, python, python3.9 to python3.13), run by node or
+                    python3 from PATH with albcheck's own runtime client, kept
+                    warm as --cmd is
 
 Files a fixture names (bodyFile, golden files) are relative to the fixture file
 and are read and written only inside the fixture root: the directory given on
@@ -239,6 +244,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if routed != nil {
 		runOpts.Route, runOpts.Concurrency = routed.site.RouteCase, o.parallel
 	} else {
+		o.handlerOptions.warn = s.err
 		h, err := o.handlerOptions.build(ctx)
 		if err != nil {
 			return err

@@ -43,7 +43,7 @@ type serveOptions struct {
 func newServeCmd(s *streams) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
-		Use:   "serve --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME [-- ARGS...]",
+		Use:   "serve --cmd BINARY|--exec COMMAND|--invoke-url URL|--function NAME|--runtime RUNTIME --handler FILE.EXPORT [-- ARGS...]",
 		Short: "Run a local ALB in front of a function",
 		Long: `Serve HTTP on 127.0.0.1 (or --listen) as an Application Load Balancer would in
 front of the function: HTTP/1.1, and HTTP/2 for clients that speak it without TLS
@@ -218,6 +218,7 @@ func runServe(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("listen on %s: %w", o.listen, err)}
 	}
+	o.handlerOptions.warn = s.err
 	h, err := o.handlerOptions.build(ctx)
 	if err != nil {
 		ln.Close()

@@ -1,0 +1,233 @@
+// albcheck's Node.js bootstrap: a Lambda runtime client that speaks the
+// Runtime API (2018-06-01) as AWS's aws-lambda-nodejs-runtime-interface-client
+// does. Embedded in albcheck and run with the node found on PATH.
+'use strict';
+
+const http = require('http');
+const path = require('path');
+const { pathToFileURL } = require('url');
+
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const base = '/2018-06-01/runtime';
+
+function request(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, method, path: urlPath, agent, headers: headers || {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+// errorResponse is the shape AWS's Node.js runtime reports an error in:
+// errorType, errorMessage and trace (the stack's lines).
+function errorResponse(err, type) {
+  if (err instanceof Error) {
+    return {
+      errorType: type || err.name || 'Error',
+      errorMessage: err.message,
+      trace: typeof err.stack === 'string' ? err.stack.split('\n') : [],
+    };
+  }
+  return { errorType: type || typeof err, errorMessage: String(err), trace: [] };
+}
+
+function postError(urlPath, err, type) {
+  const resp = errorResponse(err, type);
+  return request('POST', urlPath, JSON.stringify(resp), {
+    'Content-Type': 'application/json',
+    'Lambda-Runtime-Function-Error-Type': resp.errorType,
+  });
+}
+
+async function initError(err, type) {
+  const resp = errorResponse(err, type);
+  console.error(JSON.stringify(resp));
+  try {
+    await postError(base + '/init/error', err, type);
+  } finally {
+    process.exit(129); // as the AWS runtime does after an init error
+  }
+}
+
+class ImportModuleError extends Error {}
+ImportModuleError.prototype.name = 'Runtime.ImportModuleError';
+class HandlerNotFound extends Error {}
+HandlerNotFound.prototype.name = 'Runtime.HandlerNotFound';
+class MalformedHandlerName extends Error {}
+MalformedHandlerName.prototype.name = 'Runtime.MalformedHandlerName';
+class UserCodeSyntaxError extends Error {}
+UserCodeSyntaxError.prototype.name = 'Runtime.UserCodeSyntaxError';
+
+const fs = require('fs');
+
+// loadModule finds module as Lambda does: .js, .mjs or .cjs in the task
+// root; .mjs (and .js under "type": "module") is imported as an ES module.
+async function loadModule(root, moduleName) {
+  const stem = path.resolve(root, moduleName);
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const file = stem + ext;
+    if (!fs.existsSync(file)) continue;
+    if (ext === '.mjs') return import(pathToFileURL(file).href);
+    try {
+      return require(file);
+    } catch (e) {
+      if (e && e.code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(file).href);
+      if (e && e.code === 'MODULE_NOT_FOUND') {
+        throw Object.assign(new ImportModuleError(`${e.name}: ${e.message}`), { stack: e.stack });
+      }
+      throw e;
+    }
+  }
+  const err = new ImportModuleError(`Error: Cannot find module '${moduleName}'`);
+  throw err;
+}
+
+async function loadHandler() {
+  const root = process.env.LAMBDA_TASK_ROOT;
+  const full = process.env._HANDLER || '';
+  const dir = path.dirname(full);
+  const baseName = path.basename(full);
+  const dot = baseName.indexOf('.');
+  if (dot <= 0 || dot === baseName.length - 1) {
+    throw new MalformedHandlerName(`Bad handler ${full}`);
+  }
+  const moduleName = path.join(dir, baseName.slice(0, dot));
+  const names = baseName.slice(dot + 1).split('.');
+  let mod;
+  try {
+    mod = await loadModule(root, moduleName);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw Object.assign(new UserCodeSyntaxError(String(e)), { stack: e.stack });
+    throw e;
+  }
+  let fn = mod;
+  for (const n of names) fn = fn == null ? undefined : fn[n];
+  if (fn === undefined && mod && mod.default) {
+    fn = mod.default;
+    for (const n of names) fn = fn == null ? undefined : fn[n];
+  }
+  if (fn === undefined) throw new HandlerNotFound(`${full} is undefined or not exported`);
+  if (typeof fn !== 'function') throw new HandlerNotFound(`${full} is not a function`);
+  return fn;
+}
+
+function makeContext(headers, callbacks) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    done: (err, result) => callbacks.callback(err, result),
+    succeed: (result) => callbacks.callback(null, result),
+    fail: (err) => callbacks.callback(err || 'handled'),
+  };
+  return context;
+}
+
+// invoke runs the handler once and settles with the first of: the
+// callback, the returned promise.
+function invoke(handler, event, headers) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (err, result) => {
+      if (settled) return;
+      settled = true;
+      resolve({ err, result });
+    };
+    const callbacks = { callback: (err, result) => settle(err === undefined ? null : err, result) };
+    const context = makeContext(headers, callbacks);
+    try {
+      const out = handler(event, context, callbacks.callback);
+      if (out && typeof out.then === 'function') {
+        out.then((result) => settle(null, result), (err) => settle(err === undefined || err === null ? new Error(String(err)) : err));
+      }
+    } catch (err) {
+      settle(err);
+    }
+  });
+}
+
+// The AWS runtime writes console lines as "time\trequest id\tLEVEL\tmessage".
+let currentRequestId;
+let pendingId; // the invocation not yet answered
+const util = require('util');
+for (const [method, level, stream] of [['log', 'INFO', process.stdout], ['info', 'INFO', process.stdout],
+  ['debug', 'DEBUG', process.stdout], ['warn', 'WARN', process.stderr], ['error', 'ERROR', process.stderr],
+  ['trace', 'TRACE', process.stderr]]) {
+  console[method] = (...args) => {
+    const msg = util.format(...args).replace(/\n/g, '\r');
+    stream.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${msg}\n`);
+  };
+}
+
+async function main() {
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (e) {
+    await initError(e);
+    return;
+  }
+  // As AWS's runtime does: an exception nobody caught, or a promise
+  // rejection nobody handled, fails the invocation under way (if any), and
+  // the process exits.
+  const fatal = (err, type, code) => {
+    console.error(type || 'Uncaught Exception', JSON.stringify(errorResponse(err, type)));
+    const id = pendingId;
+    pendingId = undefined;
+    if (id === undefined) process.exit(code);
+    postError(`${base}/invocation/${id}/error`, err, type).finally(() => process.exit(code));
+  };
+  process.on('uncaughtException', (err) => fatal(err, undefined, 129));
+  process.on('unhandledRejection', (reason) => {
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    fatal(new Error(`${err.name}: ${err.message}`), 'Runtime.UnhandledPromiseRejection', 128);
+  });
+  for (;;) {
+    const next = await request('GET', base + '/invocation/next');
+    const id = next.headers['lambda-runtime-aws-request-id'];
+    currentRequestId = id;
+    let event;
+    try {
+      event = JSON.parse(next.body);
+    } catch (e) {
+      await postError(`${base}/invocation/${id}/error`, e, 'Runtime.UnmarshalError');
+      continue;
+    }
+    pendingId = id;
+    const { err, result } = await invoke(handler, event, next.headers);
+    if (pendingId !== id) continue; // failed by an uncaught exception
+    pendingId = undefined;
+    if (err !== null && err !== undefined) {
+      console.error('Invoke Error', JSON.stringify(errorResponse(err)));
+      await postError(`${base}/invocation/${id}/error`, err);
+      continue;
+    }
+    let body;
+    try {
+      body = JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      await postError(`${base}/invocation/${id}/error`, e, 'Runtime.SerializationError');
+      continue;
+    }
+    await request('POST', `${base}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' });
+  }
+}
+
+main().catch((e) => {
+  console.error('albcheck bootstrap:', e);
+  process.exit(1);
+});

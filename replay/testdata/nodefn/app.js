@@ -1,0 +1,58 @@
+// Handlers for albcheck's --runtime nodejs tests, one per Lambda style.
+const respond = (event, context, style) => ({
+  statusCode: 200,
+  statusDescription: '200 OK',
+  isBase64Encoded: false,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    style,
+    path: event.path,
+    requestId: context.awsRequestId,
+    functionName: context.functionName,
+    arn: context.invokedFunctionArn,
+    remaining: context.getRemainingTimeInMillis(),
+  }),
+});
+
+exports.handler = async (event, context) => {
+  console.log('handling', event.path);
+  return respond(event, context, 'async');
+};
+
+exports.callback = (event, context, callback) => {
+  setTimeout(() => callback(null, respond(event, context, 'callback')), 1);
+};
+
+exports.callbackError = (event, context, callback) => {
+  callback(new TypeError('bad callback'));
+};
+
+class OrderNotFound extends Error {}
+OrderNotFound.prototype.name = 'OrderNotFound';
+
+exports.throws = async () => {
+  throw new OrderNotFound('no order 42');
+};
+
+exports.hangs = () => new Promise(() => {
+  setInterval(() => {}, 1000);
+});
+
+exports.succeed = (event, context) => {
+  context.succeed(respond(event, context, 'succeed'));
+};
+
+exports.fail = (event, context) => {
+  context.fail(new Error('failed through the context'));
+};
+
+exports.uncaught = (event, context, callback) => {
+  setTimeout(() => { throw new SyntaxError('thrown from a timer'); }, 1);
+};
+
+exports.unhandled = async () => {
+  Promise.reject(new TypeError('nobody waits for me'));
+  return new Promise(() => {});
+};
+
+exports.crashes = () => process.exit(3);

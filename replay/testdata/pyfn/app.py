@@ -1,0 +1,47 @@
+# Handlers for albcheck's --runtime python tests.
+import json
+import logging
+import time
+
+import helper  # from the code dir, which is on sys.path
+
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+
+
+class OrderNotFound(Exception):
+    pass
+
+
+def handler(event, context):
+    print("handling", event["path"])
+    logger.info("order %s", event["path"])
+    return {
+        "statusCode": 200,
+        "statusDescription": "200 OK",
+        "isBase64Encoded": False,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps({
+            "path": event["path"],
+            "requestId": context.aws_request_id,
+            "functionName": context.function_name,
+            "arn": context.invoked_function_arn,
+            "remaining": context.get_remaining_time_in_millis(),
+            "helper": helper.NAME,
+        }),
+    }
+
+
+def throws(event, context):
+    raise OrderNotFound("no order 42")
+
+
+def hangs(event, context):
+    while True:
+        time.sleep(1)
+
+
+def crashes(event, context):
+    import os
+    os._exit(3)
