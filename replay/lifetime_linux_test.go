@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/validate"
@@ -26,13 +25,6 @@ func tagged(t *testing.T) (string, func() []string) {
 	t.Helper()
 	tag := fmt.Sprintf("RUDE_TAG=%s-%d", t.Name(), time.Now().UnixNano())
 	return tag, func() []string { return testproc.Leftovers(tag) }
-}
-
-func eventAt(t *testing.T, path string) []byte {
-	t.Helper()
-	ev, err := fakeevent.New("GET", path).Seed(1).Event()
-	require.NoError(t, err)
-	return fakeevent.Marshal(ev)
 }
 
 // A panic in an aws-lambda-go function is reported as an error and then the

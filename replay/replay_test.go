@@ -18,6 +18,14 @@ import (
 // brokenFn builds testdata/brokenfn once for the whole test run.
 func brokenFn(t *testing.T) string { return testproc.Build(t, "testdata/brokenfn") }
 
+// eventAt is the JSON of a GET event for path.
+func eventAt(t *testing.T, path string) []byte {
+	t.Helper()
+	ev, err := fakeevent.New("GET", path).Seed(1).Event()
+	require.NoError(t, err)
+	return fakeevent.Marshal(ev)
+}
+
 func event(t *testing.T, mode fakeevent.Mode) *replay.Case {
 	t.Helper()
 	ev, err := fakeevent.New("GET", "/orders").Mode(mode).Seed(1).Event()
