@@ -305,6 +305,8 @@ func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *i
 	switch flag {
 	case "--cmd":
 		one.command = value
+	case "--runtime":
+		one.runtime, one.handler, one.codeDir = fn.Runtime, fn.Handler, value
 	case "--exec":
 		one.exec = value
 	default:

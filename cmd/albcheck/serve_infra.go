@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,6 +177,17 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 			if !errors.Is(err, bootstrap.ErrNotFound) {
 				return nil, usageError("function %s: %v", fn.Name, err)
 			}
+			// A Node.js or Python function runs from its code folder, as
+			// --runtime does, with the template's Runtime and Handler.
+			if dir, ok := runtimeCodeDir(fn); ok {
+				h, err := o.buildOne(ctx, "--runtime", dir, fn)
+				if err != nil {
+					return nil, err
+				}
+				handlers[fn.Name] = h
+				b.from[fn.Name] = fmt.Sprintf("--runtime %s --handler %s --code-dir %s", fn.Runtime, fn.Handler, dir)
+				continue
+			}
 			notFound[fn.Name] = err.Error()
 			continue
 		}
@@ -197,6 +210,26 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 		return nil, usageError("--infra: %v", err)
 	}
 	return b, nil
+}
+
+// runtimeCodeDir is the folder of a Node.js or Python function's code, for
+// a function whose Runtime albcheck runs (replay.ParseRuntime) and whose
+// Handler and code location (CodeUri, relative to its file) the model has.
+func runtimeCodeDir(fn *infra.Function) (string, bool) {
+	if fn.Handler == "" || fn.Code == "" {
+		return "", false
+	}
+	if _, err := replay.ParseRuntime(fn.Runtime); err != nil {
+		return "", false
+	}
+	dir := fn.Code
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(fn.Source.File), dir)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", false
+	}
+	return dir, true
 }
 
 // behindLambdaGroup reports whether fn is registered with a Lambda target

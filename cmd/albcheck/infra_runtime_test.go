@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A Node.js or Python function of a template runs from its CodeUri with its
+// Runtime and Handler, as --runtime would, when no flag names a handler for
+// it (before: it had none, and every request routed to it got the 502).
+func TestInfraRunsRuntimeFunctions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node and python3")
+	}
+	for _, tt := range []struct{ interpreter, runtime, handler, code string }{
+		{"node", "nodejs20.x", "index.handler", "examples/orders-node"},
+		{"python3", "python3.11", "app.handler", "examples/orders-python"},
+	} {
+		t.Run(tt.runtime, func(t *testing.T) {
+			if _, err := exec.LookPath(tt.interpreter); err != nil {
+				t.Skipf("no %s", tt.interpreter)
+			}
+			code, err := filepath.Abs(filepath.Join("../..", tt.code))
+			require.NoError(t, err)
+			dir := t.TempDir()
+			tmpl := fmt.Sprintf(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: %s, Handler: %s, CodeUri: %s}
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !GetAtt Orders.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    DependsOn: Permission
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Orders.Arn}]}
+  LB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Subnets: [a, b]}
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
+`, tt.runtime, tt.handler, code)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644))
+			exit, out, errOut := runCLI(t, "", "replay", "--infra", filepath.Join(dir, "template.yaml"), "../../fixtures")
+			assert.Equal(t, 0, exit, "%s\n%s", out, errOut)
+			assert.Contains(t, out, "25 passed, 0 failed")
+		})
+	}
+}
