@@ -1,7 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"time"
+
+	"github.com/albcheck/albcheck/infra"
+	"github.com/albcheck/albcheck/replay"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,4 +59,25 @@ Resources:
 			assert.Contains(t, out, "25 passed, 0 failed")
 		})
 	}
+}
+
+// A function's reserved concurrency in the template is its limit under
+// serve --infra: at most that many environments, and beyond them the
+// throttle Lambda gives (before: the default cap of 16, waiting).
+func TestInfraReservedConcurrency(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "orders")
+	build := exec.Command("go", "build", "-o", bin, "../../examples/orders")
+	require.NoError(t, build.Run())
+	o := &handlerOptions{parallel: 1, timeout: time.Second, pool: replay.Pool{Max: 16}}
+	fn := &infra.Function{Name: "Orders", ReservedConcurrency: 2}
+	h, err := o.buildOne(context.Background(), "--cmd", bin, fn)
+	require.NoError(t, err)
+	defer h.Close()
+	assert.Equal(t, 2, h.Concurrency())
+
+	fn.ReservedConcurrency = -1 // none reserved: the serve flags decide
+	h2, err := o.buildOne(context.Background(), "--cmd", bin, fn)
+	require.NoError(t, err)
+	defer h2.Close()
+	assert.Equal(t, 16, h2.Concurrency())
 }
