@@ -275,7 +275,7 @@ func (c *checker) healthCheck(tg *TargetGroup, routes []route) {
 			return
 		}
 	}
-	c.add(INFRA007, at, "target group %s checks health at %s, a path its listeners route elsewhere: the function never serves it", tg.Name, path)
+	c.add(INFRA007, at, "target group %s checks health at %s, a path its listeners route elsewhere: the function likely has no answer for it (health checks reach the function directly, but it only ever gets the paths routed to it)", tg.Name, path)
 }
 
 // Defaults of a lambda target group's health check besides those above
