@@ -83,3 +83,20 @@ func TestFindingsKeepOnlyWhatIsShown(t *testing.T) {
 	assert.Equal(t, "and 7900 more RESP-007 findings in this document", last.Message)
 	assert.Equal(t, "/headers/h0", rep.Findings[0].Pointer, "the first in pointer order")
 }
+
+// Past the schema-error budget the count is a floor, and the report says
+// how much went unchecked.
+func TestFindingsCountIsAFloorPastTheBudget(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"statusCode":200,"statusDescription":"200 OK","isBase64Encoded":false,"body":"","headers":{`)
+	for i := range 30000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"h%d":%d`, i, i)
+	}
+	b.WriteString(`}}`)
+	rep := validate.Document(b.Bytes())
+	last := rep.Findings[len(rep.Findings)-1]
+	assert.Regexp(t, `^and at least \d+ more RESP-007 findings in this document \(after 10000 schema errors albcheck checked \d+ more members no further\)$`, last.Message)
+}

@@ -194,17 +194,7 @@ func (fs *findings) compact() {
 
 // result sorts the findings and caps them for a report.
 func (fs *findings) result() []Finding {
-	out := capFindings(sortFindings(fs.list), fs.dropped)
-	if fs.unchecked > 0 {
-		// The schema errors counted are a floor: say so on the counts.
-		for i := range out {
-			if out[i].Pointer == "" && strings.HasPrefix(out[i].Message, "and ") && strings.HasSuffix(out[i].Message, " findings in this document") {
-				out[i].Message = "at least " + strings.TrimPrefix(out[i].Message, "and ")
-				out[i].Message = "and " + out[i].Message + fmt.Sprintf(" (after %d schema errors albcheck checked %d more members no further)", maxSchemaErrors, fs.unchecked)
-			}
-		}
-	}
-	return out
+	return capFindings(sortFindings(fs.list), fs.dropped, fs.unchecked)
 }
 
 // sortFindings orders findings by pointer then rule and drops repeats of the
@@ -288,7 +278,7 @@ const maxPerRule = 100
 // capFindings keeps the first maxPerRule findings of each rule (in their
 // sorted order) and adds, for a rule that had more, one finding that
 // counts the rest.
-func capFindings(list []Finding, dropped map[RuleID]int) []Finding {
+func capFindings(list []Finding, dropped map[RuleID]int, unchecked int) []Finding {
 	if len(list) <= maxPerRule && len(dropped) == 0 {
 		return list
 	}
@@ -301,8 +291,8 @@ func capFindings(list []Finding, dropped map[RuleID]int) []Finding {
 		case n <= maxPerRule:
 			out = append(out, f)
 		case n == maxPerRule+1:
-			// At the root: pointers sort as text (/10 before /2), so no
-			// pointer would say where the rest begin.
+			// At the root: the rest are spread through the document, so
+			// no one pointer says where they are.
 			more = append(more, Finding{Rule: f.Rule, Severity: f.Severity, ALBOutcome: f.ALBOutcome})
 		}
 	}
@@ -313,9 +303,16 @@ func capFindings(list []Finding, dropped map[RuleID]int) []Finding {
 		}
 	}
 	slices.SortFunc(more, func(a, b Finding) int { return strings.Compare(string(a.Rule), string(b.Rule)) })
+	// Past maxSchemaErrors part of the document went unchecked: the counts
+	// are a floor, and the message says so.
+	floor, why := "", ""
+	if unchecked > 0 {
+		floor = "at least "
+		why = fmt.Sprintf(" (after %d schema errors albcheck checked %d more members no further)", maxSchemaErrors, unchecked)
+	}
 	for i := range more {
 		id := more[i].Rule
-		more[i].Message = fmt.Sprintf("and %d more %s findings in this document", max(0, count[id]-maxPerRule)+dropped[id], id)
+		more[i].Message = fmt.Sprintf("and %s%d more %s findings in this document%s", floor, max(0, count[id]-maxPerRule)+dropped[id], id, why)
 	}
 	return append(out, more...)
 }
