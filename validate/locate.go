@@ -80,83 +80,84 @@ func (w *want) offsetOf(pointer string) int {
 	return off
 }
 
-// offsetScanner walks one JSON value and records where the wanted values
-// start. For a repeated key the last value wins, as in the decoders.
-type offsetScanner struct {
-	doc []byte
-	i   int
+// members walks the object or array whose opening bracket is at i: for
+// each member it calls visit with the member's key as written (quotes and
+// escapes; nil in an array), its index and where its value starts, and
+// visit returns the offset after that value. It returns the offset after
+// the closing bracket. The one reading of JSON's member syntax that the
+// scanners below share; they run on documents that decoded, so it can
+// assume valid JSON.
+func members(doc []byte, i int, visit func(key []byte, n, at int) int) int {
+	object := doc[i] == '{'
+	i++
+	for n := 0; ; {
+		i = skipWS(doc, i)
+		if i >= len(doc) || doc[i] == '}' || doc[i] == ']' {
+			return i + 1
+		}
+		if doc[i] == ',' {
+			i++
+			continue
+		}
+		var key []byte
+		if object {
+			start := i
+			i = skipString(doc, i)
+			key = doc[start:min(i, len(doc))]
+			i = skipWS(doc, i) + 1 // ':'
+		}
+		i = visit(key, n, skipWS(doc, i))
+		n++
+	}
 }
 
-func (s *offsetScanner) ws() {
-	for s.i < len(s.doc) {
-		switch s.doc[s.i] {
+// keyText is a key as written, unquoted and unescaped.
+func keyText(raw []byte) string {
+	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	return decodeKey(raw)
+}
+
+func skipWS(doc []byte, i int) int {
+	for i < len(doc) {
+		switch doc[i] {
 		case ' ', '\t', '\r', '\n':
-			s.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
-// value scans the value at s.i; w is its node in the tree, or nil.
-func (s *offsetScanner) value(w *want) {
-	s.ws()
-	if s.i >= len(s.doc) {
-		return
+// scanOffsets walks the value at i, records where the wanted values start
+// (w is the value's node in the tree, or nil) and returns the offset after
+// it. For a repeated key the last value wins, as in the decoders; a subtree
+// nobody asked about is skipped without decoding a key.
+func scanOffsets(doc []byte, i int, w *want) int {
+	i = skipWS(doc, i)
+	if i >= len(doc) {
+		return i
 	}
-	if w == nil || len(w.kids) == 0 {
-		if w != nil {
-			w.off = s.i
-		}
-		s.i = skipValue(s.doc, s.i)
-		return
+	if w != nil {
+		w.off = i
 	}
-	w.off = s.i
-	switch s.doc[s.i] {
-	case '{':
-		s.i++
-		for {
-			s.ws()
-			if s.i >= len(s.doc) || s.doc[s.i] == '}' {
-				s.i++
-				return
-			}
-			if s.doc[s.i] == ',' {
-				s.i++
-				continue
-			}
-			start := s.i
-			s.i = skipString(s.doc, s.i)
-			raw := s.doc[start:min(s.i, len(s.doc))]
-			var kid *want
-			if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 {
-				kid = w.kids[string(raw[1:len(raw)-1])] // no allocation
-			} else {
-				kid = w.kids[decodeKey(raw)]
-			}
-			s.ws()
-			s.i++ // ':'
-			s.value(kid)
-		}
-	case '[':
-		s.i++
-		n := 0
-		for {
-			s.ws()
-			if s.i >= len(s.doc) || s.doc[s.i] == ']' {
-				s.i++
-				return
-			}
-			if s.doc[s.i] == ',' {
-				s.i++
-				continue
-			}
-			s.value(w.kids[strconv.Itoa(n)])
-			n++
-		}
-	default:
-		s.i = skipValue(s.doc, s.i)
+	if w == nil || len(w.kids) == 0 || (doc[i] != '{' && doc[i] != '[') {
+		return skipValue(doc, i)
 	}
+	return members(doc, i, func(key []byte, n, at int) int {
+		var kid *want
+		switch {
+		case key == nil:
+			kid = w.kids[strconv.Itoa(n)]
+		case len(key) >= 2 && bytes.IndexByte(key, '\\') < 0:
+			kid = w.kids[string(key[1:len(key)-1])] // no allocation
+		default:
+			kid = w.kids[decodeKey(key)]
+		}
+		return scanOffsets(doc, at, kid)
+	})
 }
 
 // skipString returns the offset after the string token at i.
@@ -232,8 +233,7 @@ func locateAll(doc []byte, fs []Finding) {
 		return
 	}
 	tree := wantTree(pointers)
-	s := offsetScanner{doc: doc}
-	s.value(tree)
+	scanOffsets(doc, 0, tree)
 	type job struct{ i, off int }
 	jobs := make([]job, 0, len(pointers))
 	for i, f := range fs {
@@ -286,13 +286,12 @@ type duplicateKey struct {
 // it; pointers are built for the ones reported only.
 func scanDuplicates(doc []byte, max int) (dups []duplicateKey, more int) {
 	d := dupScanner{doc: doc, max: max}
-	d.value()
+	d.value(0)
 	return d.dups, d.more
 }
 
 type dupScanner struct {
 	doc   []byte
-	i     int
 	max   int
 	dups  []duplicateKey
 	more  int // repeated keys past the first max
@@ -318,42 +317,19 @@ func (d *dupScanner) pointer(key string) string {
 	return b.String()
 }
 
-func (d *dupScanner) value() {
-	s := offsetScanner{doc: d.doc, i: d.i}
-	s.ws()
-	d.i = s.i
-	if d.i >= len(d.doc) {
-		return
+// value walks the value at i and returns the offset after it.
+func (d *dupScanner) value(i int) int {
+	i = skipWS(d.doc, i)
+	if i >= len(d.doc) || (d.doc[i] != '{' && d.doc[i] != '[') {
+		return skipValue(d.doc, i)
 	}
-	switch d.doc[d.i] {
-	case '{':
-		d.i++
-		seen := map[string]int{}
-		var reported map[string]int // key → its entry in d.dups, or -1 past max
-		for {
-			s.i = d.i
-			s.ws()
-			d.i = s.i
-			if d.i >= len(d.doc) || d.doc[d.i] == '}' {
-				d.i++
-				return
-			}
-			if d.doc[d.i] == ',' {
-				d.i++
-				continue
-			}
-			start := d.i
-			d.i = skipString(d.doc, d.i)
-			raw := d.doc[start:min(d.i, len(d.doc))]
-			key := string(raw[1 : len(raw)-1])
-			if bytes.IndexByte(raw, '\\') >= 0 {
-				key = decodeKey(raw)
-			}
-			s.i = d.i
-			s.ws()
-			s.i++ // ':'
-			s.ws()
-			d.i = s.i
+	seen := map[string]int{}
+	var reported map[string]int // key → its entry in d.dups, or -1 past max
+	return members(d.doc, i, func(raw []byte, n, at int) int {
+		if raw == nil {
+			d.path = append(d.path, pathTok{idx: n})
+		} else {
+			key := keyText(raw)
 			if first, dup := seen[key]; dup {
 				if reported == nil {
 					reported = map[string]int{}
@@ -362,10 +338,10 @@ func (d *dupScanner) value() {
 				switch {
 				case known && idx >= 0:
 					d.dups[idx].count++
-					d.dups[idx].lastLine, _ = d.lines.at(d.doc, d.i)
+					d.dups[idx].lastLine, _ = d.lines.at(d.doc, at)
 				case known:
 				case len(d.dups) < d.max:
-					line, _ := d.lines.at(d.doc, d.i)
+					line, _ := d.lines.at(d.doc, at)
 					reported[key] = len(d.dups)
 					d.dups = append(d.dups, duplicateKey{key: key, pointer: d.pointer(key), offset: first, lastLine: line, count: 1})
 				default:
@@ -373,35 +349,14 @@ func (d *dupScanner) value() {
 					d.more++
 				}
 			} else {
-				seen[key] = d.i
+				seen[key] = at
 			}
 			d.path = append(d.path, pathTok{key: key, idx: -1})
-			d.value()
-			d.path = d.path[:len(d.path)-1]
 		}
-	case '[':
-		d.i++
-		d.path = append(d.path, pathTok{idx: 0})
-		top := len(d.path) - 1
-		for {
-			s.i = d.i
-			s.ws()
-			d.i = s.i
-			if d.i >= len(d.doc) || d.doc[d.i] == ']' {
-				d.i++
-				d.path = d.path[:top]
-				return
-			}
-			if d.doc[d.i] == ',' {
-				d.i++
-				d.path[top].idx++
-				continue
-			}
-			d.value()
-		}
-	default:
-		d.i = skipValue(d.doc, d.i)
-	}
+		end := d.value(at)
+		d.path = d.path[:len(d.path)-1]
+		return end
+	})
 }
 
 // Locator finds where the values of one JSON document start, by JSON
@@ -451,7 +406,7 @@ func NewLocator(doc []byte) *Locator {
 		}
 	}
 	ix := indexer{doc: doc, index: l.index}
-	ix.value(hashRoot, 0)
+	ix.value(0, hashRoot, 0)
 	return l
 }
 
@@ -472,58 +427,29 @@ func hashToken(h uint64, tok string) uint64 {
 
 type indexer struct {
 	doc   []byte
-	i     int
 	index map[uint64]int32
 }
 
-func (x *indexer) value(h uint64, depth int) {
-	s := offsetScanner{doc: x.doc, i: x.i}
-	s.ws()
-	x.i = s.i
-	if x.i >= len(x.doc) {
-		return
+// value indexes the value at i, whose pointer hashes to h, and returns the
+// offset after it.
+func (x *indexer) value(i int, h uint64, depth int) int {
+	i = skipWS(x.doc, i)
+	if i >= len(x.doc) {
+		return i
 	}
 	if len(x.index) < maxIndexed {
-		x.index[h] = int32(x.i) // a repeated key: the last value wins
+		x.index[h] = int32(i) // a repeated key: the last value wins
 	}
-	if depth >= indexDepth || len(x.index) >= maxIndexed || (x.doc[x.i] != '{' && x.doc[x.i] != '[') {
-		x.i = skipValue(x.doc, x.i)
-		return
+	if depth >= indexDepth || len(x.index) >= maxIndexed || (x.doc[i] != '{' && x.doc[i] != '[') {
+		return skipValue(x.doc, i)
 	}
-	open := x.doc[x.i]
-	x.i++
-	n := 0
-	for {
-		s.i = x.i
-		s.ws()
-		x.i = s.i
-		if x.i >= len(x.doc) || x.doc[x.i] == '}' || x.doc[x.i] == ']' {
-			x.i++
-			return
+	return members(x.doc, i, func(key []byte, n, at int) int {
+		tok := strconv.Itoa(n)
+		if key != nil {
+			tok = keyText(key)
 		}
-		if x.doc[x.i] == ',' {
-			x.i++
-			continue
-		}
-		var tok string
-		if open == '{' {
-			start := x.i
-			x.i = skipString(x.doc, x.i)
-			raw := x.doc[start:min(x.i, len(x.doc))]
-			if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 {
-				tok = string(raw[1 : len(raw)-1])
-			} else {
-				tok = decodeKey(raw)
-			}
-			s.i = x.i
-			s.ws()
-			x.i = s.i + 1 // ':'
-		} else {
-			tok = strconv.Itoa(n)
-			n++
-		}
-		x.value(hashToken(h, tok), depth+1)
-	}
+		return x.value(at, hashToken(h, tok), depth+1)
+	})
 }
 
 // Locate returns the line and column (1-based, columns in characters) where
@@ -556,8 +482,7 @@ func (l *Locator) Locate(pointer string) (line, column int) {
 			n.kids = map[string]*want{t: k}
 			n = k
 		}
-		s := offsetScanner{doc: l.doc[:skipValue(l.doc, at)], i: at}
-		s.value(tree)
+		scanOffsets(l.doc[:skipValue(l.doc, at)], at, tree)
 		off, n := at, tree
 		for _, t := range rest {
 			n = n.kids[t]
