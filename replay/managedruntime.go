@@ -113,6 +113,12 @@ func (rt Runtime) VersionWarning(in Interpreter) string {
 // warm processes, timeouts that stop them, crashes that fail only their
 // own invocation.
 func ManagedRuntimeHandler(rt Runtime, in Interpreter, handler, codeDir string, env []string, n int) (Handler, error) {
+	return ManagedRuntimePool(rt, in, handler, codeDir, env, Pool{Warm: n, Max: n})
+}
+
+// ManagedRuntimePool is ManagedRuntimeHandler with environments started on
+// demand, as the Pool says (serve's --max-concurrency and --throttle).
+func ManagedRuntimePool(rt Runtime, in Interpreter, handler, codeDir string, env []string, pool Pool) (Handler, error) {
 	if i := strings.LastIndexByte(handler, '.'); i <= 0 || i == len(handler)-1 {
 		return nil, fmt.Errorf("handler %q: want FILE.EXPORT, such as index.handler", handler)
 	}
@@ -155,7 +161,7 @@ func ManagedRuntimeHandler(rt Runtime, in Interpreter, handler, codeDir string, 
 	} else {
 		lambda = append(lambda, "NODE_PATH="+filepath.Join(root, "node_modules"))
 	}
-	h := newRuntimeHandler([]string{in.Path, boot}, root, lambda, env, Pool{Warm: n, Max: n})
+	h := newRuntimeHandler([]string{in.Path, boot}, root, lambda, env, pool)
 	return &managedHandler{runtimeHandler: h, tmp: tmp}, nil
 }
 

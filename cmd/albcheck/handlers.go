@@ -175,12 +175,7 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 	switch {
 	case o.command != "":
 		argv := append([]string{o.command}, o.cmdArgs...)
-		if o.pool.Max > 0 {
-			pool := o.pool
-			pool.Warm = o.parallel
-			return replay.PoolRuntimeHandler(argv, env, pool), nil
-		}
-		return replay.RuntimeHandler(argv, env, o.parallel), nil
+		return replay.PoolRuntimeHandler(argv, env, o.environments()), nil
 	case o.exec != "":
 		argv := []string{"/bin/sh", "-c", o.exec}
 		if !o.shell {
@@ -202,6 +197,18 @@ func (o *handlerOptions) build(ctx context.Context) (replay.Handler, error) {
 	return replay.InvokeURLHandler(o.invokeURL), nil
 }
 
+// environments is the pool of a handler that runs processes (--cmd,
+// --runtime): serve's on-demand pool when set, with --parallel kept warm;
+// otherwise --parallel processes, as replay and fuzz run them.
+func (o *handlerOptions) environments() replay.Pool {
+	if o.pool.Max > 0 {
+		p := o.pool
+		p.Warm = o.parallel
+		return p
+	}
+	return replay.Pool{Warm: o.parallel, Max: o.parallel}
+}
+
 // buildRuntime builds the handler of --runtime: the runtime's interpreter
 // from PATH with albcheck's bootstrap, warning when the interpreter's version
 // is not the runtime's.
@@ -217,7 +224,7 @@ func (o *handlerOptions) buildRuntime(ctx context.Context, env []string) (replay
 	if w := rt.VersionWarning(in); w != "" && o.warn != nil {
 		fmt.Fprintf(o.warn, "albcheck: warning: %s\n", w)
 	}
-	h, err := replay.ManagedRuntimeHandler(rt, in, o.handler, cmp.Or(o.codeDir, "."), env, o.parallel)
+	h, err := replay.ManagedRuntimePool(rt, in, o.handler, cmp.Or(o.codeDir, "."), env, o.environments())
 	if err != nil {
 		return nil, usageError("--handler %s: %v", o.handler, err)
 	}

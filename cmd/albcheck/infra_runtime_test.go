@@ -81,3 +81,17 @@ func TestInfraReservedConcurrency(t *testing.T) {
 	defer h2.Close()
 	assert.Equal(t, 16, h2.Concurrency())
 }
+
+// serve's environment flags hold for --runtime as for --cmd (before: a
+// --runtime handler kept --parallel processes whatever --max-concurrency and
+// --throttle said).
+func TestRuntimeUsesTheEnvironmentPool(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("no node")
+	}
+	o := &handlerOptions{runtime: "nodejs", handler: "index.handler", codeDir: "../../examples/orders-node", parallel: 1, pool: replay.Pool{Max: 3, Throttle: true}}
+	h, err := o.build(context.Background())
+	require.NoError(t, err)
+	defer h.Close()
+	assert.Equal(t, 3, h.Concurrency())
+}
