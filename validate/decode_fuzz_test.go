@@ -77,7 +77,7 @@ func FuzzFastDecodeAgrees(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		fast, dup, ok := fastDecode(doc)
+		fast, dup, ok := fastDecode(doc, false)
 		keys, depth := scanShape(doc)
 		old, err := decode(doc)
 		if !ok {
@@ -95,6 +95,11 @@ func FuzzFastDecodeAgrees(f *testing.F) {
 		}
 		if dup != oldDup {
 			t.Fatalf("repeated keys: one-pass %v, old %v, for %q", dup, oldDup, doc)
+		}
+		// In place (WithInPlace), the same value with strings into doc.
+		own := append([]byte(nil), doc...)
+		if inPlace, _, _ := fastDecode(own, true); !reflect.DeepEqual(inPlace, fast) {
+			t.Fatalf("decoded in place, %q gives %#v, not %#v", doc, inPlace, fast)
 		}
 	})
 }

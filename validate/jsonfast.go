@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/binary"
 	"encoding/json"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -21,9 +22,26 @@ import (
 //
 // Strings point into one copy of the document (unsafe.String) rather than
 // each getting its own allocation: the copy is never written, so they stay
-// immutable, and it lives as long as any of them.
-func fastDecode(doc []byte) (v any, dupKeys, ok bool) {
-	d := fastDecoder{buf: append([]byte(nil), doc...)}
+// immutable, and it lives as long as any of them. With inPlace the caller
+// has promised that doc itself stays unchanged (WithInPlace), and it is
+// the copy.
+func fastDecode(doc []byte, inPlace bool) (v any, dupKeys, ok bool) {
+	d := fastDecoder{buf: doc}
+	if !inPlace {
+		d.buf = append([]byte(nil), doc...)
+	}
+	if st, _ := stacks.Get().(*decodeStacks); st != nil {
+		d.pairs, d.items = st.pairs, st.items
+		defer func() {
+			if cap(d.pairs)+cap(d.items) > 1<<12 {
+				return // a hostile document's: not kept for the next one
+			}
+			clear(d.pairs) // left over when the document was not JSON
+			clear(d.items)
+			st.pairs, st.items = d.pairs[:0], d.items[:0]
+			stacks.Put(st)
+		}()
+	}
 	d.ws()
 	v, ok = d.value(0)
 	if !ok {
@@ -37,9 +55,24 @@ func fastDecode(doc []byte) (v any, dupKeys, ok bool) {
 }
 
 type fastDecoder struct {
-	buf []byte
-	i   int
-	dup bool
+	buf   []byte
+	i     int
+	dup   bool
+	pairs []member // the members of the objects being read, innermost last
+	items []any    // the same for arrays
+}
+
+// stacks keeps the member stacks of finished decodes for the next ones.
+var stacks = sync.Pool{New: func() any { return new(decodeStacks) }}
+
+type decodeStacks struct {
+	pairs []member
+	items []any
+}
+
+type member struct {
+	key   string
+	value any
 }
 
 func (d *fastDecoder) ws() {
@@ -63,12 +96,16 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			return nil, false
 		}
 		d.i++
-		m := map[string]any{}
 		d.ws()
 		if d.i < len(d.buf) && d.buf[d.i] == '}' {
 			d.i++
-			return m, true
+			return map[string]any{}, true
 		}
+		// The members wait on a stack shared by every level, so that the
+		// map is made once at its final size: grown from empty, a map of
+		// a dozen headers was rebuilt twice and its growth was most of
+		// what decoding allocated.
+		base := len(d.pairs)
 		for {
 			d.ws()
 			if d.i >= len(d.buf) || d.buf[d.i] != '"' {
@@ -88,16 +125,22 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			if _, seen := m[k]; seen {
-				d.dup = true
-			}
-			m[k] = e
+			d.pairs = append(d.pairs, member{k, e})
 			d.ws()
 			if d.i >= len(d.buf) {
 				return nil, false
 			}
 			if d.buf[d.i] == '}' {
 				d.i++
+				m := make(map[string]any, len(d.pairs)-base)
+				for _, p := range d.pairs[base:] {
+					m[p.key] = p.value
+				}
+				if len(m) < len(d.pairs)-base {
+					d.dup = true
+				}
+				clear(d.pairs[base:]) // no stale pointers kept alive
+				d.pairs = d.pairs[:base]
 				return m, true
 			}
 			if d.buf[d.i] != ',' {
@@ -110,25 +153,28 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			return nil, false
 		}
 		d.i++
-		a := []any{}
 		d.ws()
 		if d.i < len(d.buf) && d.buf[d.i] == ']' {
 			d.i++
-			return a, true
+			return []any{}, true
 		}
+		base := len(d.items) // as for objects: one slice of the final length
 		for {
 			d.ws()
 			e, ok := d.value(depth + 1)
 			if !ok {
 				return nil, false
 			}
-			a = append(a, e)
+			d.items = append(d.items, e)
 			d.ws()
 			if d.i >= len(d.buf) {
 				return nil, false
 			}
 			if d.buf[d.i] == ']' {
 				d.i++
+				a := append([]any(nil), d.items[base:]...)
+				clear(d.items[base:])
+				d.items = d.items[:base]
 				return a, true
 			}
 			if d.buf[d.i] != ',' {

@@ -29,6 +29,7 @@ type config struct {
 	positions bool
 	value     *any
 	files     fixtureFiles
+	inPlace   bool
 }
 
 func newConfig(opts []Option) config {
@@ -88,6 +89,13 @@ func WithPositions() Option { return func(c *config) { c.positions = true } }
 // JSON), so that a caller that needs the document itself does not decode it
 // a second time. Numbers are json.Number; the value must not be modified.
 func WithValue(v *any) Option { return func(c *config) { c.value = v } }
+
+// WithInPlace lets Document decode the strings of doc where they stand
+// instead of in a copy of doc, promising that doc does not change while
+// the report, or a value from WithValue, is in use. For a caller that reads
+// a document only to check it: albcheck validate, over 10,000 files, saves
+// the copy's allocation and the collector's time on it.
+func WithInPlace() Option { return func(c *config) { c.inPlace = true } }
 
 // WithFixtureFile says where a fixture file lives: name is its path inside
 // root, the fixture root (the directory given on the command line, or a
@@ -158,7 +166,7 @@ func Document(doc []byte, opts ...Option) Report {
 		rep.Findings = fs.list
 		return rep
 	}
-	d := parse(doc, fs)
+	d := parse(doc, fs, c.inPlace)
 	if c.value != nil {
 		*c.value = nil
 		if d.ok {

@@ -144,7 +144,9 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	// Positions are found for the reports that are shown: a quiet run
 	// prints no passing document.
 	quietFormat := o.quiet && (o.format == "text" || o.format == "github")
-	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithEngine(engine)}
+	// Each document is read into a buffer of its own that nothing changes:
+	// it may be decoded in place.
+	opts := []validate.Option{validate.WithMode(mode), validate.WithStrict(o.strict), validate.WithEngine(engine), validate.WithInPlace()}
 	if kind != "" {
 		opts = append(opts, validate.WithKind(kind))
 	}
@@ -162,10 +164,14 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 	// worker, took 2.5 GB. Documents over a megabyte are checked one at a
 	// time, so the peak is one large document's however many workers run.
 	var large sync.Mutex
+	var budget *gcBudget
 	check := func(in inputs.Input, doc []byte) render.Result {
 		if len(doc) > largeDocument {
 			large.Lock()
 			defer large.Unlock()
+		}
+		if budget != nil && len(doc) > budgetSlack {
+			defer budget.hold(len(doc))()
 		}
 		opts := opts
 		if rel, err := filepath.Rel(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
@@ -186,12 +192,13 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 		return render.Result{Path: in.Path, Kind: rep.Kind, Mode: rep.Mode, OK: rep.OK(), Skipped: rep.Skipped, SkipReason: rep.SkipReason, Findings: rep.Findings}
 	}
 
-	// The binary's own live heap (the AWS SDK's tables among it) is a good
-	// part of what the default GOGC doubles; collecting a little more often
-	// keeps a run over 10,000 files under 25 MB (BENCHMARKS.md). GOGC set by
-	// the user wins.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		defer debug.SetGCPercent(debug.SetGCPercent(75))
+	// The collector works to a memory budget rather than to GOGC's ratio
+	// (see gcBudget). GOGC or GOMEMLIMIT set by the user wins.
+	_, gogc := os.LookupEnv("GOGC")
+	_, gomemlimit := os.LookupEnv("GOMEMLIMIT")
+	if !gogc && !gomemlimit {
+		budget = newGCBudget()
+		defer budget.restore()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -351,4 +358,55 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 		}
 	}()
 	return out
+}
+
+// gcBudget sets the collector's pace for a validate run. Left to GOGC, the
+// heap may grow to a multiple of what is live, and what is live is mostly
+// the binary's own tables (the AWS SDK's among them): a run over 10,000
+// small files collected 25 times and spent a tenth of its time on it, and
+// a lower GOGC, to stay under 25 MB, spent more. Instead the collector
+// runs when the Go runtime's memory reaches a fixed budget (a soft limit,
+// debug.SetMemoryLimit) with GOGC high, so that small documents make few
+// collections and the peak stays where it was (BENCHMARKS.md). A document
+// takes up to some 40 times its size while it is checked: each one over
+// budgetSlack raises the budget by that much while it is checked, or the
+// collector would run without pause (it is allowed half of the processors)
+// for a live heap above the budget.
+type gcBudget struct {
+	mu          sync.Mutex
+	base, extra int64
+	oldPercent  int
+	oldLimit    int64
+}
+
+const (
+	gcBase      = 13 << 20 // measured: see BENCHMARKS.md, "Two corpora"
+	budgetSlack = 16 << 10
+	perByte     = 48
+)
+
+func newGCBudget() *gcBudget {
+	b := &gcBudget{base: gcBase}
+	b.oldLimit = debug.SetMemoryLimit(gcBase)
+	b.oldPercent = debug.SetGCPercent(400)
+	return b
+}
+
+// hold raises the budget for a document of n bytes until the returned
+// function is called.
+func (b *gcBudget) hold(n int) (release func()) {
+	b.add(int64(n) * perByte)
+	return func() { b.add(-int64(n) * perByte) }
+}
+
+func (b *gcBudget) add(d int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.extra += d
+	debug.SetMemoryLimit(b.base + b.extra)
+}
+
+func (b *gcBudget) restore() {
+	debug.SetGCPercent(b.oldPercent)
+	debug.SetMemoryLimit(b.oldLimit)
 }
