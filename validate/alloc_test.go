@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"os"
+	"os/exec"
 	"runtime"
 	"testing"
 )
@@ -62,5 +64,32 @@ func TestDocumentAllocation(t *testing.T) {
 	}
 	if inPlace+uint64(len(doc)) > copied+64 {
 		t.Errorf("in place, %d bytes are allocated: want the copy of the document (%d bytes) saved, from %d", inPlace, len(doc), copied)
+	}
+}
+
+// A run whose documents all take the fast path compiles no schema: that is
+// 700 KB and a few milliseconds that albcheck validate paid at start-up
+// before. Checked in a fresh process, as the schemas are compiled once per
+// process.
+func TestFastPathCompilesNoSchema(t *testing.T) {
+	if os.Getenv("ALBCHECK_SCHEMA_CHILD") == "1" {
+		for _, doc := range []string{awsSampleEvent, `{"statusCode": 200, "statusDescription": "200 OK", "isBase64Encoded": false, "headers": {"content-type": "text/plain"}, "body": "ok"}`} {
+			if rep := Document([]byte(doc)); !rep.OK() {
+				t.Fatalf("%s: %v", doc, rep.Findings)
+			}
+		}
+		if compiled.reqSingle != nil || compiled.respSingle != nil {
+			t.Fatal("the schemas were compiled for documents that pass the fast path")
+		}
+		// A schema error still reaches gojsonschema, the reference.
+		if rep := Document([]byte(`{"statusCode": "200"}`)); rep.OK() || compiled.respSingle == nil {
+			t.Fatalf("a string statusCode: %v, compiled: %v", rep.Findings, compiled.respSingle != nil)
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFastPathCompilesNoSchema$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "ALBCHECK_SCHEMA_CHILD=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }

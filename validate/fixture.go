@@ -17,6 +17,12 @@ import (
 // each case's event with the request rules in the case's mode, and the paths
 // and regular expressions it names.
 func checkFixture(v any, fs *findings, files fixtureFiles) error {
+	// Compiled on first use: a run whose documents all take the fast path
+	// never needs them. (The embedded schemas are tested; an error here
+	// only happens to a broken build.)
+	if err := schemas(); err != nil {
+		return err
+	}
 	// A case's errors come in one batch: "event or request" is judged
 	// among them.
 	unchecked, err := runSchema(compiled.fixture, v, func(errs []schemaError) {

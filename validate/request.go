@@ -35,6 +35,12 @@ func requestMode(obj map[string]any) Mode {
 
 // checkRequest runs both layers on a decoded request event.
 func checkRequest(v any, mode Mode, fs *findings) (Mode, error) {
+	// Compiled on first use: a run whose documents all take the fast path
+	// never needs them. (The embedded schemas are tested; an error here
+	// only happens to a broken build.)
+	if err := schemas(); err != nil {
+		return mode, err
+	}
 	mode = schemaMode(v, mode, requestMode)
 	f := fieldsOf(mode)
 	unchecked, err := schemaPass(v, mode, compiled.reqSingle, compiled.reqMulti, func(e schemaError) { mapRequestError(e, f, fs) })

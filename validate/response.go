@@ -27,6 +27,12 @@ func responseMode(obj map[string]any) Mode {
 // checkResponse runs both layers on a decoded response document; size is the
 // length of its JSON.
 func checkResponse(v any, size int, mode Mode, method string, fs *findings) (Mode, error) {
+	// Compiled on first use: a run whose documents all take the fast path
+	// never needs them. (The embedded schemas are tested; an error here
+	// only happens to a broken build.)
+	if err := schemas(); err != nil {
+		return mode, err
+	}
 	mode = schemaMode(v, mode, responseMode)
 	mine, other := "headers", "multiValueHeaders"
 	if mode == ModeMulti {
