@@ -22,7 +22,7 @@ type document struct {
 // parse decodes doc once and reports what is wrong with its bytes: a BOM,
 // invalid UTF-8, a syntax error, data after the value, duplicate keys.
 // inPlace: the value's strings may point into doc (WithInPlace).
-func parse(doc []byte, fs *findings, inPlace bool) document {
+func parse(doc []byte, fs *findings, inPlace bool, sc *scratch) document {
 	if bytes.HasPrefix(doc, bom) {
 		fs.add(JSON004, "", "the file starts with a UTF-8 byte-order mark (EF BB BF); albcheck reads past it, many JSON parsers do not")
 		doc = doc[len(bom):]
@@ -36,7 +36,7 @@ func parse(doc []byte, fs *findings, inPlace bool) document {
 		off := firstInvalidUTF8(doc)
 		fs.addAt(JSON002, "", fmt.Sprintf("invalid UTF-8 at byte %d", off), doc, off)
 	}
-	if v, dup, ok := fastDecode(doc, inPlace); ok {
+	if v, dup, ok := fastDecode(doc, inPlace, sc); ok {
 		d.value, d.ok = v, true
 		if dup {
 			duplicates(doc, fs)

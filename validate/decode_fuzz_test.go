@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	gojson "github.com/goccy/go-json"
@@ -76,8 +77,16 @@ func FuzzFastDecodeAgrees(f *testing.F) {
 	for _, s := range []string{`{"a":1,}`, `{"a":1}x`, `[1,2,]`, `{"a":"\ud800"}`, `{"a":"\ud800\u0041"}`, `{"a":"\ud83d\ude00"}`, `{"a":1e400}`, `{"a":"\u00e9\/"}`, `{"a":-0.0e-0}`, "{\"a\":\"\xff\xfe\"}", `{"a":1,"a":2}`, `{"a":{"b":1},"c":{"b":2}}`, `-0`, `123456789012345678`, `1.5E+3`, `"x"`, `[[]]`, `{"a":"\t"}`, "{\"a\":\"\t\"}", `01`, `{"a":1e-400}`} {
 		f.Add([]byte(s))
 	}
+	// One scratch for every input, as in a run: the maps of one input,
+	// emptied, hold the next one's members.
+	var shared struct {
+		sync.Mutex
+		sc scratch
+	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		fast, dup, ok := fastDecode(doc, false)
+		shared.Lock()
+		defer shared.Unlock()
+		fast, dup, ok := fastDecode(doc, false, &shared.sc)
 		keys, depth := scanShape(doc)
 		old, err := decode(doc)
 		if !ok {
@@ -98,8 +107,11 @@ func FuzzFastDecodeAgrees(f *testing.F) {
 		}
 		// In place (WithInPlace), the same value with strings into doc.
 		own := append([]byte(nil), doc...)
-		if inPlace, _, _ := fastDecode(own, true); !reflect.DeepEqual(inPlace, fast) {
+		inPlace, _, _ := fastDecode(own, true, &shared.sc)
+		if !reflect.DeepEqual(inPlace, fast) {
 			t.Fatalf("decoded in place, %q gives %#v, not %#v", doc, inPlace, fast)
 		}
+		shared.sc.recycle(fast)
+		shared.sc.recycle(inPlace)
 	})
 }

@@ -9,7 +9,7 @@ func FastSchemaValid(doc []byte, opts ...Option) (valid, applicable bool) {
 	if err := schemas(); err != nil {
 		return false, false
 	}
-	d := parse(doc, fs, false)
+	d := parse(doc, fs, false, new(scratch))
 	if !d.ok {
 		return false, false
 	}
@@ -38,7 +38,7 @@ func FastSchemaValid(doc []byte, opts ...Option) (valid, applicable bool) {
 func SchemaErrors(doc []byte, kind Kind, opts ...Option) []string {
 	c := newConfig(opts)
 	_ = schemas()
-	d := parse(doc, &findings{}, false)
+	d := parse(doc, &findings{}, false, new(scratch))
 	var errs []schemaError
 	collect := func(e schemaError) { errs = append(errs, e) }
 	switch kind {

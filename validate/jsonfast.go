@@ -25,23 +25,12 @@ import (
 // immutable, and it lives as long as any of them. With inPlace the caller
 // has promised that doc itself stays unchanged (WithInPlace), and it is
 // the copy.
-func fastDecode(doc []byte, inPlace bool) (v any, dupKeys, ok bool) {
-	d := fastDecoder{buf: doc}
+func fastDecode(doc []byte, inPlace bool, sc *scratch) (v any, dupKeys, ok bool) {
+	d := fastDecoder{buf: doc, sc: sc}
 	if !inPlace {
 		d.buf = append([]byte(nil), doc...)
 	}
-	if st, _ := stacks.Get().(*decodeStacks); st != nil {
-		d.pairs, d.items = st.pairs, st.items
-		defer func() {
-			if cap(d.pairs)+cap(d.items) > 1<<12 {
-				return // a hostile document's: not kept for the next one
-			}
-			clear(d.pairs) // left over when the document was not JSON
-			clear(d.items)
-			st.pairs, st.items = d.pairs[:0], d.items[:0]
-			stacks.Put(st)
-		}()
-	}
+	defer sc.settle()
 	d.ws()
 	v, ok = d.value(0)
 	if !ok {
@@ -54,20 +43,88 @@ func fastDecode(doc []byte, inPlace bool) (v any, dupKeys, ok bool) {
 	return v, d.dup, true
 }
 
-type fastDecoder struct {
-	buf   []byte
-	i     int
-	dup   bool
+// scratch is what decoding needs beyond the value it makes, kept from one
+// document to the next (scratches): the member stacks, and the maps of
+// documents whose check has ended (recycle), emptied. In a run over many
+// small documents nearly every map is one that held the same part of the
+// document before: making them was most of what a check allocated, and so
+// most of the collector's work.
+type scratch struct {
 	pairs []member // the members of the objects being read, innermost last
 	items []any    // the same for arrays
+	small []map[string]any
+	large []map[string]any
 }
 
-// stacks keeps the member stacks of finished decodes for the next ones.
-var stacks = sync.Pool{New: func() any { return new(decodeStacks) }}
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
-type decodeStacks struct {
-	pairs []member
-	items []any
+// Bounds on what a scratch keeps, so that one hostile document's worth of
+// maps or members is not kept for the rest of the run.
+const (
+	keptStack      = 1 << 12
+	keptSmallMaps  = 64
+	keptLargeMaps  = 16
+	largestKeptMap = 64
+	smallMap       = 8 // the members a Go map holds without a table
+)
+
+// settle empties the stacks, which a document that was not JSON left
+// partly filled, and lets go of them when a hostile document grew them.
+func (sc *scratch) settle() {
+	if cap(sc.pairs)+cap(sc.items) > keptStack {
+		sc.pairs, sc.items = nil, nil
+		return
+	}
+	clear(sc.pairs)
+	clear(sc.items)
+	sc.pairs, sc.items = sc.pairs[:0], sc.items[:0]
+}
+
+// newMap returns an empty map for n members, an old one when it can.
+func (sc *scratch) newMap(n int) map[string]any {
+	free := &sc.large
+	if n <= smallMap {
+		free = &sc.small
+	}
+	if k := len(*free); k > 0 {
+		m := (*free)[k-1]
+		(*free)[k-1] = nil
+		*free = (*free)[:k-1]
+		return m
+	}
+	return make(map[string]any, n)
+}
+
+// recycle empties the maps of a decoded value for the next documents. The
+// caller guarantees that nothing refers to the value any more: Document
+// calls it when its caller did not ask for the value (WithValue), once the
+// checks are done (a Report holds strings only).
+func (sc *scratch) recycle(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			sc.recycle(e)
+		}
+		n := len(x)
+		clear(x)
+		switch {
+		case n <= smallMap && len(sc.small) < keptSmallMaps:
+			sc.small = append(sc.small, x)
+		case n > smallMap && n <= largestKeptMap && len(sc.large) < keptLargeMaps:
+			sc.large = append(sc.large, x)
+		}
+	case []any:
+		for _, e := range x {
+			sc.recycle(e)
+		}
+	}
+}
+
+type fastDecoder struct {
+	buf []byte
+	i   int
+	dup bool
+	sc  *scratch
 }
 
 type member struct {
@@ -99,13 +156,13 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 		d.ws()
 		if d.i < len(d.buf) && d.buf[d.i] == '}' {
 			d.i++
-			return map[string]any{}, true
+			return d.sc.newMap(0), true
 		}
 		// The members wait on a stack shared by every level, so that the
 		// map is made once at its final size: grown from empty, a map of
 		// a dozen headers was rebuilt twice and its growth was most of
 		// what decoding allocated.
-		base := len(d.pairs)
+		base := len(d.sc.pairs)
 		for {
 			d.ws()
 			if d.i >= len(d.buf) || d.buf[d.i] != '"' {
@@ -125,22 +182,22 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			d.pairs = append(d.pairs, member{k, e})
+			d.sc.pairs = append(d.sc.pairs, member{k, e})
 			d.ws()
 			if d.i >= len(d.buf) {
 				return nil, false
 			}
 			if d.buf[d.i] == '}' {
 				d.i++
-				m := make(map[string]any, len(d.pairs)-base)
-				for _, p := range d.pairs[base:] {
+				m := d.sc.newMap(len(d.sc.pairs) - base)
+				for _, p := range d.sc.pairs[base:] {
 					m[p.key] = p.value
 				}
-				if len(m) < len(d.pairs)-base {
+				if len(m) < len(d.sc.pairs)-base {
 					d.dup = true
 				}
-				clear(d.pairs[base:]) // no stale pointers kept alive
-				d.pairs = d.pairs[:base]
+				clear(d.sc.pairs[base:]) // no stale pointers kept alive
+				d.sc.pairs = d.sc.pairs[:base]
 				return m, true
 			}
 			if d.buf[d.i] != ',' {
@@ -158,23 +215,23 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			d.i++
 			return []any{}, true
 		}
-		base := len(d.items) // as for objects: one slice of the final length
+		base := len(d.sc.items) // as for objects: one slice of the final length
 		for {
 			d.ws()
 			e, ok := d.value(depth + 1)
 			if !ok {
 				return nil, false
 			}
-			d.items = append(d.items, e)
+			d.sc.items = append(d.sc.items, e)
 			d.ws()
 			if d.i >= len(d.buf) {
 				return nil, false
 			}
 			if d.buf[d.i] == ']' {
 				d.i++
-				a := append([]any(nil), d.items[base:]...)
-				clear(d.items[base:])
-				d.items = d.items[:base]
+				a := append([]any(nil), d.sc.items[base:]...)
+				clear(d.sc.items[base:])
+				d.sc.items = d.sc.items[:base]
 				return a, true
 			}
 			if d.buf[d.i] != ',' {

@@ -160,7 +160,9 @@ func Document(doc []byte, opts ...Option) Report {
 	if rep.Kind == "" {
 		rep.Kind = KindUnknown
 	}
-	d := parse(doc, fs, c.inPlace)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	d := parse(doc, fs, c.inPlace, sc)
 	if c.value != nil {
 		*c.value = nil
 		if d.ok {
@@ -190,6 +192,9 @@ func Document(doc []byte, opts ...Option) Report {
 	rep.Findings = fs.result()
 	if c.positions && len(rep.Findings) > 0 && d.ok {
 		locateAll(d.raw, rep.Findings)
+	}
+	if c.value == nil && d.ok {
+		sc.recycle(d.value) // nobody else has it: its maps serve the next document
 	}
 	return rep
 }
