@@ -123,10 +123,9 @@ const outputGrace = 200 * time.Millisecond
 // lambdaProc is one slot of concurrency: one warm process at a time and the
 // output of all of them.
 type lambdaProc struct {
-	h     *runtimeHandler
-	logs  logBuffer
-	shown int   // the logs up to this mark went with an invocation's result
-	life  *life // the current process; only the slot's holder touches it
+	h    *runtimeHandler
+	logs logBuffer
+	life *life // the current process; only the slot's holder touches it
 	// provisioned environments are kept warm, never stopped for idleness.
 	provisioned bool
 	lastUsed    time.Time // when it last went idle
@@ -326,10 +325,6 @@ func (h *runtimeHandler) brokenFailure() *Failure {
 
 func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
 	start := time.Now()
-	// What the processes printed since the last invocation ended (late
-	// output, albcheck's notes about an answer after the answer) is shown
-	// with this one rather than lost.
-	mark := p.shown
 	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
@@ -340,8 +335,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		if p.life != nil {
 			p.life.settleLogs()
 		}
-		p.shown = p.logs.mark()
-		r.Logs = p.logs.since(mark)
+		// What the processes printed since the last invocation ended (late
+		// output, albcheck's notes about an answer after the answer) is
+		// shown with this one rather than lost.
+		r.Logs = p.logs.take()
 		return r
 	}
 	note := func(r *Result, format string, args ...any) {

@@ -38,6 +38,17 @@ function errorResponse(err, type) {
   return { errorType: type || typeof err, errorMessage: String(err), trace: [] };
 }
 
+// flushOutput settles once what the function wrote to stdout and stderr
+// has left the process. Node writes to a pipe asynchronously: without the
+// wait, a large console.log would still be on its way when the answer is
+// posted, and albcheck would count it as the next invocation's output.
+function flushOutput() {
+  return Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => {
+    if (s.writableLength === 0) resolve();
+    else s.write('', resolve); // called once everything before it is written
+  })));
+}
+
 function postError(urlPath, err, type) {
   const resp = errorResponse(err, type);
   return request('POST', urlPath, JSON.stringify(resp), {
@@ -188,8 +199,9 @@ async function main() {
     console.error(type || 'Uncaught Exception', JSON.stringify(errorResponse(err, type)));
     const id = pendingId;
     pendingId = undefined;
-    if (id === undefined) process.exit(code);
-    postError(`${base}/invocation/${id}/error`, err, type).finally(() => process.exit(code));
+    // process.exit drops what is still queued for a pipe: flush first.
+    const report = id === undefined ? flushOutput() : flushOutput().then(() => postError(`${base}/invocation/${id}/error`, err, type));
+    report.finally(() => process.exit(code));
   };
   process.on('uncaughtException', (err) => fatal(err, undefined, 129));
   process.on('unhandledRejection', (reason) => {
@@ -213,6 +225,7 @@ async function main() {
     pendingId = undefined;
     if (err !== null && err !== undefined) {
       console.error('Invoke Error', JSON.stringify(errorResponse(err)));
+      await flushOutput();
       await postError(`${base}/invocation/${id}/error`, err);
       continue;
     }
@@ -223,6 +236,7 @@ async function main() {
       await postError(`${base}/invocation/${id}/error`, e, 'Runtime.SerializationError');
       continue;
     }
+    await flushOutput();
     await request('POST', `${base}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' });
   }
 }

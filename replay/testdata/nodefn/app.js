@@ -56,3 +56,11 @@ exports.unhandled = async () => {
 };
 
 exports.crashes = () => process.exit(3);
+
+// loud prints 3 MB in one invocation: all of it is that invocation's
+// output, none of it the next one's.
+exports.loud = async (event, context) => {
+  if (event.path === '/loud') console.log('x'.repeat(3 << 20));
+  console.log('tab\there', event.path);
+  return respond(event, context, 'loud');
+};
