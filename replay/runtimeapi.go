@@ -89,6 +89,10 @@ type runtimeHandler struct {
 	env    []string
 	name   string // the function's name, in its ARN
 	pool   Pool
+	// runtime names the managed runtime (nodejs20.x, python3.12) whose
+	// interpreter and bootstrap the processes are; empty for --cmd, a
+	// binary of the user's own.
+	runtime string
 
 	poolMu sync.Mutex
 	// free holds the idle environments, the most recently used last: it is
@@ -495,12 +499,26 @@ func (h *runtimeHandler) startFailure(l *life) *Failure {
 	switch {
 	case initErr != "":
 		return fail(validate.FUNCINIT, "the function reported an initialisation error: %s", initErr)
+	case !asked && h.runtime != "":
+		// The bootstrap is albcheck's and asks for events: the handler's
+		// module ended the process as it loaded. Lambda reports a runtime
+		// that exits during init as Runtime.ExitError.
+		return fail(validate.FUNCINIT, "Runtime.ExitError: %s during init: the handler's module ended the %s runtime as it loaded, before it could ask for an event (an exit or a signal at import time)", runtimeExit(l.err), h.runtime)
 	case !asked && l.err == nil: // exit status 0: Wait reports no error
 		f := fail(validate.FUNCINIT, "%s exited (exit status 0) without asking for an event: it is not a Lambda function binary, which runs until it is stopped. For a command that reads the event on stdin and prints the response, use --exec; a Go function calls lambda.Start", h.argv[0])
 		h.markBroken(f)
 		return f
 	}
 	return fail(validate.FUNCINIT, "the function's process ended during initialisation (%s)", exitText(l.err))
+}
+
+// runtimeExit words a runtime's exit as Lambda's Runtime.ExitError does:
+// without a reason for status 0, with the status otherwise.
+func runtimeExit(err error) string {
+	if err == nil {
+		return "Runtime exited without providing a reason (exit status 0)"
+	}
+	return "Runtime exited with error: " + exitText(err)
 }
 
 func exitText(err error) string {
