@@ -432,6 +432,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 				return finish(Result{Failure: interrupted()}) // stopped by Close, not crashed
 			}
 			msg := fmt.Sprintf("the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))
+			if p.h.runtime != "" {
+				// A managed runtime's exit, as Lambda reports it.
+				msg = fmt.Sprintf("Runtime.ExitError: %s: the %s runtime ended while handling the request; the next event goes to a new process", runtimeExit(l.err), p.h.runtime)
+			}
 			if n := l.servedCount(); n > 1 {
 				// As in Lambda, where an environment is frozen between
 				// events, an exit scheduled by an earlier event (a
