@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os/exec"
 	"strconv"
 	"syscall"
 	"testing"
@@ -19,9 +20,18 @@ import (
 // outlive the function: albcheck, its subreaper, finds it among its own
 // children as an orphan it never started, ends it and reaps it, both when
 // the process exits by itself and when the handler closes.
+//
+// A child the test itself starts in a process group of its own (as a user's
+// test might start a database beside albtest) is no orphan of a function's,
+// and lives on.
 func TestEscapedDescendantEnds(t *testing.T) {
 	for _, end := range []string{"close", "exit"} {
 		t.Run(end, func(t *testing.T) {
+			helper := exec.Command("sleep", "60")
+			helper.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			require.NoError(t, helper.Start())
+			t.Cleanup(func() { _ = helper.Process.Kill(); _ = helper.Wait() })
+
 			h := replay.RuntimeHandler([]string{rudeFn(t)}, nil, 1)
 			defer h.Close()
 			r := h.Invoke(context.Background(), eventAt(t, "/escape"), 10*time.Second)
@@ -43,6 +53,7 @@ func TestEscapedDescendantEnds(t *testing.T) {
 			}
 			err = syscall.Kill(pid, 0)
 			assert.True(t, errors.Is(err, syscall.ESRCH), "the escapee %d is still there (%v)", pid, err)
+			assert.NoError(t, helper.Process.Signal(syscall.Signal(0)), "the test's own helper was ended")
 		})
 	}
 }

@@ -82,15 +82,17 @@ func (o *owned) sweep() {
 }
 
 // isOrphan reports whether a child of albcheck without the mark is a
-// function's descendant that emptied its environment and left its session
-// (a daemon's double fork with setsid, say), re-parented to albcheck as
-// the subreaper: it is not one of albcheck's owned processes (those are in
-// live; the caller holds starting, so none is between its start and live)
-// and not a child albcheck started otherwise (os/exec keeps those in
-// albcheck's own process group). Such a process cannot be told apart from
-// the orphans of another environment of albcheck's, so any environment's
-// end ends all of them: a function's helper that hid its trail that well
-// lives at most as long as the first environment to stop.
+// function's descendant that emptied its environment and started a
+// session of its own (a daemon's double fork with setsid, say), re-parented
+// to albcheck as the subreaper: it is not one of albcheck's owned
+// processes (those are in live; the caller holds starting, so none is
+// between its start and live) and it is outside albcheck's session, which
+// every child started otherwise stays in (os/exec without Setsid; a test
+// of the user's that starts its own helpers in a group of their own keeps
+// them). Such a process cannot be told apart from the orphans of another
+// environment of albcheck's, so any environment's end ends all of them: a
+// function's helper that hid its trail that well lives at most as long as
+// the first environment to stop.
 func isOrphan(pid int) bool {
 	for _, o := range live.list(false) {
 		if o.cmd.Process != nil && o.cmd.Process.Pid == pid {
@@ -98,11 +100,25 @@ func isOrphan(pid int) bool {
 		}
 	}
 	f := statFields(pid)
-	if len(f) < 3 {
+	if len(f) < 4 {
 		return false
 	}
-	pgrp, err := strconv.Atoi(f[2])
-	return err == nil && pgrp != syscall.Getpgrp()
+	sid, err := strconv.Atoi(f[3])
+	if err != nil {
+		return false
+	}
+	own, err := unixGetsid()
+	return err == nil && sid != own
+}
+
+// unixGetsid is getsid(0), albcheck's session, which package syscall does
+// not wrap on Linux.
+func unixGetsid() (int, error) {
+	sid, _, errno := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(sid), nil
 }
 
 // killTree stops the process and all its descendants (so that none can
