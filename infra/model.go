@@ -214,6 +214,11 @@ type Function struct {
 	// Code is where the code is: a CodeUri folder, a zip file name or an
 	// artifact path, as written.
 	Code string `json:"code,omitempty"`
+	// CodeDir is the folder of the function's source when the file names
+	// one apart from Code, relative to the file as written: a serverless
+	// service's folder (its handler paths start there), the source_dir of
+	// the Terraform archive_file that makes the function's zip.
+	CodeDir string `json:"codeDir,omitempty"`
 	// ReservedConcurrency is the reserved concurrent executions, or -1 when
 	// none is set.
 	ReservedConcurrency int `json:"reservedConcurrency"`

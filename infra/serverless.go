@@ -376,6 +376,11 @@ func (s *slsReader) read() {
 			Streaming:           s.str(slsGet(slsGet(fn, "url"), "invokeMode")) == "RESPONSE_STREAM",
 			Source:              s.source(pointer, key),
 		}
+		if s.str(slsGet(fn, "image")) == "" {
+			// The service's folder holds the code serverless packages:
+			// handler: src/handler.main is src/handler.js there.
+			f.CodeDir = "."
+		}
 		if t, ok := s.integer(slsGet(fn, "timeout"), pointer+"/timeout"); ok {
 			f.TimeoutSeconds = t
 		}

@@ -73,6 +73,9 @@ type tfReader struct {
 	modules []string                 // module instance addresses seen
 	p       *Project
 	seen    map[string]bool // findings already made (pointer + reference)
+	// archives maps an archive_file data source's output_path to its
+	// source_dir: the folder a function's filename zip is made from.
+	archives map[string]string
 }
 
 // readTerraform reads the JSON of a Terraform plan (terraform show -json
@@ -104,8 +107,33 @@ func readTerraform(name string, data []byte) (*Project, error) {
 	if plan.PlannedValues != nil && plan.PlannedValues.RootModule != nil {
 		t.collect(plan.PlannedValues.RootModule, "/planned_values/root_module")
 	}
+	// Data sources read during the plan are in its prior state.
+	t.archives = map[string]string{}
+	for _, st := range []*tfjson.State{plan.PriorState, {Values: plan.PlannedValues}} {
+		if st != nil && st.Values != nil && st.Values.RootModule != nil {
+			tfArchives(st.Values.RootModule, t.archives)
+		}
+	}
 	t.build()
 	return t.p, nil
+}
+
+// tfArchives records the source_dir of each archive_file data source of m
+// and its child modules by its output_path.
+func tfArchives(m *tfjson.StateModule, archives map[string]string) {
+	for _, r := range m.Resources {
+		if r == nil || r.Mode != tfjson.DataResourceMode || r.Type != "archive_file" {
+			continue
+		}
+		if out, dir := tfStr(r.AttributeValues, "output_path"), tfStr(r.AttributeValues, "source_dir"); out != "" && dir != "" {
+			archives[out] = dir
+		}
+	}
+	for _, c := range m.ChildModules {
+		if c != nil {
+			tfArchives(c, archives)
+		}
+	}
 }
 
 // jsonError names the file, line and column of a JSON decoding error.
@@ -624,6 +652,7 @@ func (t *tfReader) build() {
 			Handler:             tfStr(r.values, "handler"),
 			TimeoutSeconds:      tfNum(r.values, "timeout", lambdaTimeoutDefault),
 			Code:                firstSet(tfStr(r.values, "filename"), tfStr(r.values, "s3_key"), tfStr(r.values, "image_uri")),
+			CodeDir:             t.archives[tfStr(r.values, "filename")],
 			ReservedConcurrency: tfNum(r.values, "reserved_concurrent_executions", reservedConcurrencyNone),
 			Source:              t.source(r.pointer),
 		})

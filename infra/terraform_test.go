@@ -444,3 +444,28 @@ func TestTerraformAliasQualifier(t *testing.T) {
 		})
 	}
 }
+
+// A function whose filename is the output_path of an archive_file data
+// source (read during the plan, so in its prior state) has that source_dir
+// as its code folder.
+func TestTerraformArchiveSourceDir(t *testing.T) {
+	plan := []byte(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+   "values": {"runtime": "nodejs20.x", "handler": "index.handler", "filename": "build/f.zip"}},
+  {"address": "aws_lambda_function.g", "mode": "managed", "type": "aws_lambda_function", "name": "g",
+   "values": {"runtime": "nodejs20.x", "handler": "index.handler", "filename": "build/g.zip"}}]}},
+ "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "data.archive_file.f", "mode": "data", "type": "archive_file", "name": "f",
+   "values": {"output_path": "build/f.zip", "source_dir": "src/f"}}]}}}}`)
+	p, err := readTerraform("plan.json", plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Functions[0].CodeDir; got != "src/f" {
+		t.Errorf("CodeDir of f = %q, want src/f", got)
+	}
+	if got := p.Functions[1].CodeDir; got != "" {
+		t.Errorf("CodeDir of g = %q, want none: no archive_file makes its zip", got)
+	}
+}

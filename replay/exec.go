@@ -71,7 +71,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	cmd.Env = h.env
 	cmd.Stdin = bytes.NewReader(event)
 	stdout := &limitedBuffer{n: MaxPayload + 1}
-	stderr := &limitedBuffer{n: maxLogs}
+	stderr := &logBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = execOutputGrace
 	if h.running.isClosed() {
@@ -105,7 +105,7 @@ func (h *execHandler) Invoke(ctx context.Context, event []byte, timeout time.Dur
 	// ends with it.
 	proc.cleanup()
 	proc.forget()
-	res := Result{Duration: time.Since(start), Logs: bytes.Clone(stderr.buf.Bytes())}
+	res := Result{Duration: time.Since(start), Logs: stderr.take()}
 	closed := h.running.isClosed()
 	var exitErr *exec.ExitError
 	switch {

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/albcheck/albcheck/validate"
 	"github.com/aws/aws-lambda-go/events"
@@ -132,41 +132,70 @@ func (g *goHandler) Invoke(ctx context.Context, event []byte, timeout time.Durat
 	}
 }
 
-// logBuffer collects a process's output, keeping the last maxLogs bytes, and
-// hands out what arrived since a mark.
+// logBuffer collects a function's output for one invocation at a time:
+// take hands out what arrived since the last take, and starts again. Past
+// maxLogs bytes it keeps the first and the last half and counts what lies
+// between, so that a handler that prints megabytes costs no memory and its
+// output, cut, still shows how it began and how it ended.
 type logBuffer struct {
-	mu    sync.Mutex
-	buf   []byte
-	total int // bytes ever written, so that marks survive trimming
+	mu      sync.Mutex
+	head    []byte // the first maxLogs/2 bytes
+	tail    []byte // the latest bytes after the head, trimmed to maxLogs/2 by take
+	dropped int    // bytes cut from the tail's front
 }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.buf = append(l.buf, p...)
-	l.total += len(p)
-	if len(l.buf) > 2*maxLogs {
-		l.buf = append([]byte(nil), l.buf[len(l.buf)-maxLogs:]...)
+	n := len(p)
+	if room := maxLogs/2 - len(l.head); room > 0 {
+		k := min(room, len(p))
+		l.head = append(l.head, p[:k]...)
+		p = p[k:]
 	}
-	return len(p), nil
+	l.tail = append(l.tail, p...)
+	// Trimmed in steps of at least maxLogs/2, so that a stream of small
+	// writes copies each byte a bounded number of times.
+	if len(l.tail) > maxLogs {
+		cut := len(l.tail) - maxLogs/2
+		l.dropped += cut
+		l.tail = append(l.tail[:0:0], l.tail[cut:]...)
+	}
+	return n, nil
 }
 
-func (l *logBuffer) mark() int {
+// take returns the output written since the last take, at most maxLogs
+// bytes of it with a line that says how much was left out, and empties the
+// buffer.
+func (l *logBuffer) take() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.total
-}
-
-// since returns the output written after mark (as much as was kept).
-func (l *logBuffer) since(mark int) []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := l.total - mark
-	if n <= 0 {
-		return nil
+	head, tail, dropped := l.head, l.tail, l.dropped
+	l.head, l.tail, l.dropped = nil, nil, 0
+	if cut := len(tail) - maxLogs/2; cut > 0 {
+		tail, dropped = tail[cut:], dropped+cut
 	}
-	if n > len(l.buf) {
-		n = len(l.buf)
+	if dropped == 0 {
+		return append(head, tail...)
 	}
-	return bytes.Clone(l.buf[len(l.buf)-n:])
+	// Cut at rune boundaries, so that the marker does not sit between the
+	// bytes of a character.
+	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+		tail, dropped = tail[1:], dropped+1
+	}
+	for i := len(head) - 1; i >= max(len(head)-utf8.UTFMax, 0); i-- {
+		if utf8.RuneStart(head[i]) {
+			if !utf8.FullRune(head[i:]) {
+				dropped += len(head) - i
+				head = head[:i]
+			}
+			break
+		}
+	}
+	out := head
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	out = fmt.Appendf(out, "%s… %d bytes more not shown …\n", NotePrefix, dropped)
+	return append(out, tail...)
 }

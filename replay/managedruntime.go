@@ -162,6 +162,7 @@ func ManagedRuntimePool(rt Runtime, in Interpreter, handler, codeDir string, env
 		lambda = append(lambda, "NODE_PATH="+filepath.Join(root, "node_modules"))
 	}
 	h := newRuntimeHandler([]string{in.Path, boot}, root, lambda, env, pool)
+	h.runtime = rt.Name
 	return &managedHandler{runtimeHandler: h, tmp: tmp}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"sync/atomic"
 )
 
@@ -15,6 +16,12 @@ import (
 const ownerEnv = "ALBCHECK_FUNCTION_PROCESS"
 
 var ownedSeq atomic.Int64
+
+// starting is held (shared) from starting an owned process until it is in
+// live, and exclusively while albcheck's orphans are swept: a process just
+// started is in a group of its own but not yet known, and would look like
+// an orphan.
+var starting sync.RWMutex
 
 // live holds the owned processes not yet ended, for StopAll.
 var live registry[*owned]
@@ -48,6 +55,8 @@ func startOwned(cmd *exec.Cmd) (*owned, error) {
 	cmd.Env = append(cmd.Env, ownerEnv+"="+o.token)
 	cmd.SysProcAttr = procAttr()
 	prepareOwner()
+	starting.RLock()
+	defer starting.RUnlock()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

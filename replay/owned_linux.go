@@ -53,16 +53,22 @@ func (o *owned) cleanup() {
 	o.sweep()
 }
 
-// sweep ends and reaps albcheck's re-parented children that carry the mark.
+// sweep ends and reaps albcheck's re-parented children that carry the
+// mark, and the orphans that carry no mark at all.
 func (o *owned) sweep() {
 	self := os.Getpid()
 	for range 4 { // a dying tree re-parents its survivors: look again
 		var found []int
+		starting.Lock()
 		for _, pid := range childrenOf(self) {
-			if pid != o.cmd.Process.Pid && hasMark(pid, o.token) {
+			if pid == o.cmd.Process.Pid {
+				continue
+			}
+			if mark, ok := markOf(pid); (ok && mark == o.token) || (!ok && isOrphan(pid)) {
 				found = append(found, pid)
 			}
 		}
+		starting.Unlock()
 		if len(found) == 0 {
 			return
 		}
@@ -73,6 +79,46 @@ func (o *owned) sweep() {
 			_, _ = syscall.Wait4(pid, &ws, 0, nil)
 		}
 	}
+}
+
+// isOrphan reports whether a child of albcheck without the mark is a
+// function's descendant that emptied its environment and started a
+// session of its own (a daemon's double fork with setsid, say), re-parented
+// to albcheck as the subreaper: it is not one of albcheck's owned
+// processes (those are in live; the caller holds starting, so none is
+// between its start and live) and it is outside albcheck's session, which
+// every child started otherwise stays in (os/exec without Setsid; a test
+// of the user's that starts its own helpers in a group of their own keeps
+// them). Such a process cannot be told apart from the orphans of another
+// environment of albcheck's, so any environment's end ends all of them: a
+// function's helper that hid its trail that well lives at most as long as
+// the first environment to stop.
+func isOrphan(pid int) bool {
+	for _, o := range live.list(false) {
+		if o.cmd.Process != nil && o.cmd.Process.Pid == pid {
+			return false
+		}
+	}
+	f := statFields(pid)
+	if len(f) < 4 {
+		return false
+	}
+	sid, err := strconv.Atoi(f[3])
+	if err != nil {
+		return false
+	}
+	own, err := unixGetsid()
+	return err == nil && sid != own
+}
+
+// unixGetsid is getsid(0), albcheck's session, which package syscall does
+// not wrap on Linux.
+func unixGetsid() (int, error) {
+	sid, _, errno := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(sid), nil
 }
 
 // killTree stops the process and all its descendants (so that none can
@@ -142,17 +188,7 @@ func childrenByScan(parent int) []int {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) > 1 {
+		if f := statFields(pid); len(f) > 1 {
 			if ppid, err := strconv.Atoi(f[1]); err == nil && ppid == parent {
 				kids = append(kids, pid)
 			}
@@ -161,17 +197,33 @@ func childrenByScan(parent int) []int {
 	return kids
 }
 
-// hasMark reports whether the process's environment holds ownerEnv=token.
-func hasMark(pid int, token string) bool {
+// statFields reads /proc/PID/stat after the command's name: state, ppid,
+// pgrp, session and the rest. The name may hold spaces and parentheses, so
+// the fields start after its last ')'.
+func statFields(pid int) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+1:]))
+}
+
+// markOf returns the value of ownerEnv in the process's environment, and
+// whether it has one.
+func markOf(pid int) (string, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 	if err != nil {
-		return false
+		return "", false
 	}
-	want := []byte(ownerEnv + "=" + token)
+	prefix := []byte(ownerEnv + "=")
 	for kv := range bytes.SplitSeq(b, []byte{0}) {
-		if bytes.Equal(kv, want) {
-			return true
+		if v, ok := bytes.CutPrefix(kv, prefix); ok {
+			return string(v), true
 		}
 	}
-	return false
+	return "", false
 }

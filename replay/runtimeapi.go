@@ -89,6 +89,10 @@ type runtimeHandler struct {
 	env    []string
 	name   string // the function's name, in its ARN
 	pool   Pool
+	// runtime names the managed runtime (nodejs20.x, python3.12) whose
+	// interpreter and bootstrap the processes are; empty for --cmd, a
+	// binary of the user's own.
+	runtime string
 
 	poolMu sync.Mutex
 	// free holds the idle environments, the most recently used last: it is
@@ -123,10 +127,9 @@ const outputGrace = 200 * time.Millisecond
 // lambdaProc is one slot of concurrency: one warm process at a time and the
 // output of all of them.
 type lambdaProc struct {
-	h     *runtimeHandler
-	logs  logBuffer
-	shown int   // the logs up to this mark went with an invocation's result
-	life  *life // the current process; only the slot's holder touches it
+	h    *runtimeHandler
+	logs logBuffer
+	life *life // the current process; only the slot's holder touches it
 	// provisioned environments are kept warm, never stopped for idleness.
 	provisioned bool
 	lastUsed    time.Time // when it last went idle
@@ -326,10 +329,6 @@ func (h *runtimeHandler) brokenFailure() *Failure {
 
 func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Duration) Result {
 	start := time.Now()
-	// What the processes printed since the last invocation ended (late
-	// output, albcheck's notes about an answer after the answer) is shown
-	// with this one rather than lost.
-	mark := p.shown
 	inv := &invocation{id: newID(), event: event, timeout: timeout, done: make(chan Result, 1)}
 	finish := func(r Result) Result {
 		r.Duration = time.Since(start)
@@ -340,8 +339,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		if p.life != nil {
 			p.life.settleLogs()
 		}
-		p.shown = p.logs.mark()
-		r.Logs = p.logs.since(mark)
+		// What the processes printed since the last invocation ended (late
+		// output, albcheck's notes about an answer after the answer) is
+		// shown with this one rather than lost.
+		r.Logs = p.logs.take()
 		return r
 	}
 	note := func(r *Result, format string, args ...any) {
@@ -431,6 +432,10 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 				return finish(Result{Failure: interrupted()}) // stopped by Close, not crashed
 			}
 			msg := fmt.Sprintf("the function's process ended while handling the request (%s); the next event goes to a new process", exitText(l.err))
+			if p.h.runtime != "" {
+				// A managed runtime's exit, as Lambda reports it.
+				msg = fmt.Sprintf("Runtime.ExitError: %s: the %s runtime ended while handling the request; the next event goes to a new process", runtimeExit(l.err), p.h.runtime)
+			}
 			if n := l.servedCount(); n > 1 {
 				// As in Lambda, where an environment is frozen between
 				// events, an exit scheduled by an earlier event (a
@@ -498,12 +503,26 @@ func (h *runtimeHandler) startFailure(l *life) *Failure {
 	switch {
 	case initErr != "":
 		return fail(validate.FUNCINIT, "the function reported an initialisation error: %s", initErr)
+	case !asked && h.runtime != "":
+		// The bootstrap is albcheck's and asks for events: the handler's
+		// module ended the process as it loaded. Lambda reports a runtime
+		// that exits during init as Runtime.ExitError.
+		return fail(validate.FUNCINIT, "Runtime.ExitError: %s during init: the handler's module ended the %s runtime as it loaded, before it could ask for an event (an exit or a signal at import time)", runtimeExit(l.err), h.runtime)
 	case !asked && l.err == nil: // exit status 0: Wait reports no error
 		f := fail(validate.FUNCINIT, "%s exited (exit status 0) without asking for an event: it is not a Lambda function binary, which runs until it is stopped. For a command that reads the event on stdin and prints the response, use --exec; a Go function calls lambda.Start", h.argv[0])
 		h.markBroken(f)
 		return f
 	}
 	return fail(validate.FUNCINIT, "the function's process ended during initialisation (%s)", exitText(l.err))
+}
+
+// runtimeExit words a runtime's exit as Lambda's Runtime.ExitError does:
+// without a reason for status 0, with the status otherwise.
+func runtimeExit(err error) string {
+	if err == nil {
+		return "Runtime exited without providing a reason (exit status 0)"
+	}
+	return "Runtime exited with error: " + exitText(err)
 }
 
 func exitText(err error) string {

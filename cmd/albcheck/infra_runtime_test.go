@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"time"
-
-	"github.com/albcheck/albcheck/infra"
-	"github.com/albcheck/albcheck/replay"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/albcheck/albcheck/infra"
+	"github.com/albcheck/albcheck/replay"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,4 +97,138 @@ func TestRuntimeUsesTheEnvironmentPool(t *testing.T) {
 	require.NoError(t, err)
 	defer h.Close()
 	assert.Equal(t, 3, h.Concurrency())
+}
+
+// writeFiles writes files (path relative to dir → content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	}
+}
+
+// Handlers that answer which language they are and the path they got.
+const (
+	nodeEcho = `exports.handler = async (event) => ({statusCode: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({lang: 'node', path: event.path})});
+`
+	pythonEcho = `import json
+
+
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"lang": "python", "path": event["path"]})}
+`
+)
+
+func needInterpreters(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs node and python3")
+	}
+	for _, in := range []string{"node", "python3"} {
+		if _, err := exec.LookPath(in); err != nil {
+			t.Skipf("no %s", in)
+		}
+	}
+}
+
+// The Node.js and Python functions of a serverless.yml run from the
+// service's folder, with the runtime of the function or of the provider
+// and handler paths relative to that folder (before: no handler, 502).
+func TestServeInfraRuntimeServerless(t *testing.T) {
+	needInterpreters(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"src/app.js":   nodeEcho,
+		"pyapi/app.py": pythonEcho,
+		"serverless.yml": `service: polyglot
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  api:
+    handler: src/app.handler
+    events:
+      - alb: {listenerArn: {Ref: HttpListener}, priority: 1, conditions: {path: /api/*}}
+  py:
+    handler: pyapi/app.handler
+    runtime: python3.11
+    events:
+      - alb: {listenerArn: {Ref: HttpListener}, priority: 2, conditions: {path: /py/*}}
+resources:
+  Resources:
+    HttpListener:
+      Type: AWS::ElasticLoadBalancingV2::Listener
+      Properties:
+        LoadBalancerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/polyglot/0123456789abcdef
+        Port: 80
+        Protocol: HTTP
+        DefaultActions: [{Type: fixed-response, FixedResponseConfig: {StatusCode: "404"}}]
+`,
+	})
+	urls, errb := serveInfra(t, "--infra", filepath.Join(dir, "serverless.yml"), "--port", "HttpListener=0")
+	assert.Contains(t, errb.String(), "--runtime nodejs20.x --handler src/app.handler --code-dir "+dir)
+	status, e := getEcho(t, urls["HttpListener"]+"/api/x")
+	assert.Equal(t, 200, status, errb.String())
+	assert.Equal(t, map[string]string{"lang": "node", "path": "/api/x"}, e)
+	status, e = getEcho(t, urls["HttpListener"]+"/py/y")
+	assert.Equal(t, 200, status, errb.String())
+	assert.Equal(t, map[string]string{"lang": "python", "path": "/py/y"}, e)
+}
+
+// The Node.js and Python functions of a Terraform plan run too: one from
+// its filename zip, unpacked; one from the source_dir of the archive_file
+// data source whose output_path is its filename (before: no handler, 502).
+func TestServeInfraRuntimeTerraform(t *testing.T) {
+	needInterpreters(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"src/api/app.py": pythonEcho})
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "build"), 0o755))
+	writeZip(t, filepath.Join(dir, "build", "daily.zip"), []zipEntry{{"index.js", 0o644, []byte(nodeEcho)}})
+
+	raw, err := os.ReadFile("../../infra/testdata/terraform-plan.json")
+	require.NoError(t, err)
+	var plan map[string]any
+	require.NoError(t, json.Unmarshal(raw, &plan))
+	root := plan["planned_values"].(map[string]any)["root_module"].(map[string]any)
+	zipped := func(resources any, addr, filename string) {
+		for _, r := range resources.([]any) {
+			r := r.(map[string]any)
+			if r["address"] == addr {
+				v := r["values"].(map[string]any)
+				delete(v, "s3_bucket")
+				delete(v, "s3_key")
+				v["filename"] = filename
+				return
+			}
+		}
+		t.Fatalf("no %s in the plan", addr)
+	}
+	zipped(root["resources"], `aws_lambda_function.reports["daily"]`, "build/daily.zip")
+	zipped(root["child_modules"].([]any)[0].(map[string]any)["resources"], "module.api.aws_lambda_function.this", "build/api.zip")
+	plan["prior_state"] = map[string]any{"format_version": "1.0", "values": map[string]any{"root_module": map[string]any{"resources": []any{
+		map[string]any{"address": "data.archive_file.api", "mode": "data", "type": "archive_file", "name": "api",
+			"values": map[string]any{"output_path": "build/api.zip", "source_dir": "src/api"}},
+	}}}}
+	edited, err := json.Marshal(plan)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "plan.json"), edited, 0o644))
+
+	urls, errb := serveInfra(t, "--infra", filepath.Join(dir, "plan.json"), "--port", "80=0", "--port", "443=0")
+	https := urls["aws_lb_listener.https"]
+	require.NotEmpty(t, https, errb.String())
+	status, e := getEcho(t, https+"/reports/daily")
+	assert.Equal(t, 200, status, errb.String())
+	assert.Equal(t, map[string]string{"lang": "node", "path": "/reports/daily"}, e)
+
+	req, err := http.NewRequest("GET", https+"/v1/items", nil)
+	require.NoError(t, err)
+	req.Host = "api.shop.example.com"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, 200, resp.StatusCode, "%s\n%s", body, errb.String())
+	assert.JSONEq(t, `{"lang": "python", "path": "/v1/items"}`, string(body))
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -179,7 +181,14 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 			}
 			// A Node.js or Python function runs from its code folder, as
 			// --runtime does, with the template's Runtime and Handler.
-			if dir, ok := runtimeCodeDir(fn); ok {
+			dir, codeCleanup, codeErr := runtimeCodeDir(fn)
+			if codeErr != nil {
+				return nil, usageError("function %s: %v", fn.Name, codeErr)
+			}
+			if codeCleanup != nil {
+				b.cleanups = append(b.cleanups, codeCleanup)
+			}
+			if dir != "" {
 				h, err := o.buildOne(ctx, "--runtime", dir, fn)
 				if err != nil {
 					return nil, err
@@ -214,22 +223,91 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 
 // runtimeCodeDir is the folder of a Node.js or Python function's code, for
 // a function whose Runtime albcheck runs (replay.ParseRuntime) and whose
-// Handler and code location (CodeUri, relative to its file) the model has.
-func runtimeCodeDir(fn *infra.Function) (string, bool) {
-	if fn.Handler == "" || fn.Code == "" {
-		return "", false
+// Handler the model has: its code location (a CodeUri folder, or a zip
+// file, unpacked into a temporary folder that cleanup removes), else the
+// folder its source comes from (a serverless service's, an archive_file's
+// source_dir). Paths are relative to the function's file.
+func runtimeCodeDir(fn *infra.Function) (dir string, cleanup func(), err error) {
+	if fn.Handler == "" {
+		return "", nil, nil
 	}
 	if _, err := replay.ParseRuntime(fn.Runtime); err != nil {
-		return "", false
+		return "", nil, nil
 	}
-	dir := fn.Code
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(filepath.Dir(fn.Source.File), dir)
+	for _, loc := range []string{fn.Code, fn.CodeDir} {
+		if loc == "" {
+			continue
+		}
+		if !filepath.IsAbs(loc) {
+			loc = filepath.Join(filepath.Dir(fn.Source.File), loc)
+		}
+		st, err := os.Stat(loc)
+		switch {
+		case err != nil: // not built yet, an S3 key: try the next
+		case st.IsDir():
+			return loc, nil, nil
+		case strings.EqualFold(filepath.Ext(loc), ".zip"):
+			return unzipCode(loc)
+		}
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", false
+	return "", nil, nil
+}
+
+// unzipCode unpacks a function's zip into a temporary folder, as Lambda
+// unpacks it into /var/task.
+func unzipCode(path string) (string, func(), error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return dir, true
+	defer zr.Close()
+	dir, err := os.MkdirTemp("", "albcheck-code-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	for _, f := range zr.File {
+		// A name that climbs out of the folder (zip slip) is refused
+		// rather than written wherever it points.
+		name := filepath.FromSlash(f.Name)
+		if !filepath.IsLocal(name) {
+			cleanup()
+			return "", nil, fmt.Errorf("%s: entry %q is outside the archive's folder", path, f.Name)
+		}
+		target := filepath.Join(dir, name)
+		if f.FileInfo().IsDir() {
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				cleanup()
+				return "", nil, err
+			}
+			continue
+		}
+		if err := writeZipEntry(f, target); err != nil {
+			cleanup()
+			return "", nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return dir, cleanup, nil
+}
+
+func writeZipEntry(f *zip.File, target string) error {
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	r, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, f.Mode().Perm()|0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // behindLambdaGroup reports whether fn is registered with a Lambda target

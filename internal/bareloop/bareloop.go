@@ -24,7 +24,11 @@ type Loop struct {
 }
 
 // Start starts the server on 127.0.0.1 and the function binary against it.
-func Start(bin string, event []byte) (*Loop, error) {
+func Start(bin string, event []byte) (*Loop, error) { return StartCommand([]string{bin}, event) }
+
+// StartCommand is Start for a function that runs as a command with
+// arguments, such as an interpreter and its script.
+func StartCommand(argv []string, event []byte) (*Loop, error) {
 	l := &Loop{next: make(chan struct{}), done: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +60,7 @@ func Start(bin string, event []byte) (*Loop, error) {
 	}
 	l.srv = &http.Server{Handler: mux}
 	go func() { _ = l.srv.Serve(ln) }()
-	l.cmd = exec.Command(bin)
+	l.cmd = exec.Command(argv[0], argv[1:]...)
 	l.cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=f"}
 	if err := l.cmd.Start(); err != nil {
 		_ = l.srv.Close()

@@ -85,6 +85,20 @@ func printableLines(s string) []string {
 	return lines
 }
 
+// printableOutputLines is printableLines for what a function printed, which
+// keeps its tabs: Lambda's own log lines separate their fields with tabs
+// ("time\trequest id\tINFO\tmessage"), and a tab can neither break a line
+// nor move the cursor anywhere but along it.
+func printableOutputLines(s string) []string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if !isPrintable(strings.ReplaceAll(l, "\t", " ")) {
+			lines[i] = escape(l, func(r rune) bool { return r != '\t' && quoted(r) })
+		}
+	}
+	return lines
+}
+
 // xmlText makes a string safe for XML 1.0, which cannot hold most control
 // characters even as references: encoding/xml would turn them into U+FFFD
 // and lose them. They are quoted as printable quotes them; tab, newline and

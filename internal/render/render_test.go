@@ -28,7 +28,7 @@ func hostile() Result {
 			{Rule: validate.RESP009, Severity: validate.Error, Pointer: "/headers/X\x1bY", Message: "name\x00after-nul \u009b31m csi \u202egnp.exe literal \\x00 stays\xff", Line: 3, Column: 4},
 			{Rule: validate.EXPECTBODY, Severity: validate.Error, Pointer: "/expect/body", Message: "the body differs:\n-want\n+got\x1b[0m"},
 		},
-		Logs:   "log line\x1b[31m red\n\x00second",
+		Logs:   "log\tline\x1b[31m red\n\x00second",
 		Answer: "not json\x1b[?25l",
 		Client: "502 LambdaInvalidResponse",
 		Line:   7, Column: 3,
@@ -72,7 +72,9 @@ func TestTextQuotesWhatIsNotPrintable(t *testing.T) {
 	assert.Contains(t, out, "\n    -want\n    +got\\x1b[0m\n")
 	assert.Contains(t, out, "  → the client gets 502 LambdaInvalidResponse\n")
 	assert.Contains(t, out, "  the function's answer:\n    not json\\x1b[?25l\n")
-	assert.Contains(t, out, "  function output:\n    log line\\x1b[31m red\n    \\x00second\n")
+	// Tabs in the function's output print as tabs: Lambda's log lines are
+	// tab-separated.
+	assert.Contains(t, out, "  function output:\n    log\tline\\x1b[31m red\n    \\x00second\n")
 }
 
 func TestTextSkippedIsQuoted(t *testing.T) {
@@ -129,7 +131,7 @@ func TestJUnitIsValidAndKeepsControls(t *testing.T) {
 	assert.Contains(t, c.Failure.Text, `name\x00after-nul`)
 	assert.Contains(t, c.Failure.Text, `stays\xff`)
 	assert.NotContains(t, out, "\uFFFD")
-	assert.Equal(t, "log line\\x1b[31m red\n\\x00second", c.SystemOut)
+	assert.Equal(t, "log\tline\\x1b[31m red\n\\x00second", c.SystemOut)
 }
 
 // Whatever the input, printable's output is valid UTF-8 with nothing a

@@ -81,8 +81,8 @@ func (t *textRenderer) Result(r Result) error {
 // enough to recognise it; an answer can be megabytes on one line.
 const maxAnswerBytes = 2048
 
-// block prints a titled, indented text such as what the function printed,
-// cut after limit bytes when limit > 0.
+// block prints a titled, indented text the function wrote (its output, its
+// answer), tabs kept, cut after limit bytes when limit > 0.
 func (t *textRenderer) block(title, text string, limit int) {
 	if text == "" {
 		return
@@ -96,7 +96,7 @@ func (t *textRenderer) block(title, text string, limit int) {
 		text, more = text[:cut], len(text)-cut
 	}
 	fmt.Fprintf(t.w, "  %s\n", t.paint(ansiDim, title))
-	for _, line := range printableLines(strings.TrimRight(text, "\n")) {
+	for _, line := range printableOutputLines(strings.TrimRight(text, "\n")) {
 		fmt.Fprintf(t.w, "    %s\n", line)
 	}
 	if more > 0 {

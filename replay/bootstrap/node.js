@@ -38,6 +38,17 @@ function errorResponse(err, type) {
   return { errorType: type || typeof err, errorMessage: String(err), trace: [] };
 }
 
+// flushOutput settles once what the function wrote to stdout and stderr
+// has left the process. Node writes to a pipe asynchronously: without the
+// wait, a large console.log would still be on its way when the answer is
+// posted, and albcheck would count it as the next invocation's output.
+function flushOutput() {
+  return Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => {
+    if (s.writableLength === 0) resolve();
+    else s.write('', resolve); // called once everything before it is written
+  })));
+}
+
 function postError(urlPath, err, type) {
   const resp = errorResponse(err, type);
   return request('POST', urlPath, JSON.stringify(resp), {
@@ -118,7 +129,7 @@ async function loadHandler() {
   return fn;
 }
 
-function makeContext(headers, callbacks) {
+function makeContext(headers, finish) {
   const deadline = Number(headers['lambda-runtime-deadline-ms']);
   const context = {
     callbackWaitsForEmptyEventLoop: true,
@@ -130,32 +141,76 @@ function makeContext(headers, callbacks) {
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
     awsRequestId: headers['lambda-runtime-aws-request-id'],
     getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
-    done: (err, result) => callbacks.callback(err, result),
-    succeed: (result) => callbacks.callback(null, result),
-    fail: (err) => callbacks.callback(err || 'handled'),
+    // done, succeed and fail answer at once, whatever the event loop holds.
+    done: (err, result) => finish(err, result, false),
+    succeed: (result) => finish(null, result, false),
+    fail: (err) => finish(err === undefined || err === null ? 'handled' : err, null, false),
   };
   return context;
 }
 
-// invoke runs the handler once and settles with the first of: the
-// callback, the returned promise.
+class NodeJsExit extends Error {}
+NodeJsExit.prototype.name = 'Runtime.NodeJsExit';
+
+// onEmptyLoop is what the invocation under way does once Node's event loop
+// has nothing left to run ('beforeExit'): the moment AWS's runtime answers
+// a callback handler that waits for an empty event loop, or gives up on a
+// handler that never answered.
+let onEmptyLoop = null;
+process.on('beforeExit', () => {
+  const f = onEmptyLoop;
+  onEmptyLoop = null;
+  if (f) f();
+});
+
+// invoke runs the handler once and settles with the first of its answers
+// (the callback, context.done/succeed/fail, the returned promise), as AWS's
+// runtime does: later ones are ignored.
 function invoke(handler, event, headers) {
+  // Lambda tells an async function from one that may call back by its
+  // type, not by what it returns.
+  const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
   return new Promise((resolve) => {
+    let answered = false;
     let settled = false;
     const settle = (err, result) => {
       if (settled) return;
       settled = true;
+      onEmptyLoop = null;
       resolve({ err, result });
     };
-    const callbacks = { callback: (err, result) => settle(err === undefined ? null : err, result) };
-    const context = makeContext(headers, callbacks);
+    // Should the event loop empty with no answer: an async handler whose
+    // promise never settled fails with Runtime.NodeJsExit; any other
+    // handler answers null, as if it had called back with nothing.
+    onEmptyLoop = isAsync
+      ? () => settle(new NodeJsExit('The event loop emptied while the handler\'s promise was still pending: the promise never settles, so Lambda\'s runtime ends the invocation (most often an unawaited or never-resolved Promise)'))
+      : () => settle(null, null);
+    let context;
+    const finish = (err, result, fromCallback) => {
+      if (answered) return;
+      answered = true;
+      if (err !== undefined && err !== null) {
+        settle(err);
+      } else if (fromCallback && context.callbackWaitsForEmptyEventLoop) {
+        // The answer goes once the timers, sockets and other work the
+        // handler started are done, as AWS's runtime sends it.
+        onEmptyLoop = () => setImmediate(() => settle(null, result));
+      } else {
+        // callbackWaitsForEmptyEventLoop = false: answer now. Lambda then
+        // freezes the environment, and the pending work goes on in the
+        // next invocation (here it goes on while the next event is awaited).
+        settle(null, result);
+      }
+    };
+    context = makeContext(headers, finish);
+    const callback = (err, result) => finish(err, result, true);
     try {
-      const out = handler(event, context, callbacks.callback);
+      const out = handler(event, context, callback);
       if (out && typeof out.then === 'function') {
-        out.then((result) => settle(null, result), (err) => settle(err === undefined || err === null ? new Error(String(err)) : err));
+        out.then((result) => finish(null, result, false), (err) => finish(err === undefined || err === null ? new Error(String(err)) : err, null, false));
       }
     } catch (err) {
-      settle(err);
+      finish(err, null, false);
     }
   });
 }
@@ -188,8 +243,9 @@ async function main() {
     console.error(type || 'Uncaught Exception', JSON.stringify(errorResponse(err, type)));
     const id = pendingId;
     pendingId = undefined;
-    if (id === undefined) process.exit(code);
-    postError(`${base}/invocation/${id}/error`, err, type).finally(() => process.exit(code));
+    // process.exit drops what is still queued for a pipe: flush first.
+    const report = id === undefined ? flushOutput() : flushOutput().then(() => postError(`${base}/invocation/${id}/error`, err, type));
+    report.finally(() => process.exit(code));
   };
   process.on('uncaughtException', (err) => fatal(err, undefined, 129));
   process.on('unhandledRejection', (reason) => {
@@ -213,6 +269,7 @@ async function main() {
     pendingId = undefined;
     if (err !== null && err !== undefined) {
       console.error('Invoke Error', JSON.stringify(errorResponse(err)));
+      await flushOutput();
       await postError(`${base}/invocation/${id}/error`, err);
       continue;
     }
@@ -223,6 +280,7 @@ async function main() {
       await postError(`${base}/invocation/${id}/error`, e, 'Runtime.SerializationError');
       continue;
     }
+    await flushOutput();
     await request('POST', `${base}/invocation/${id}/response`, body, { 'Content-Type': 'application/json' });
   }
 }

@@ -56,3 +56,28 @@ exports.unhandled = async () => {
 };
 
 exports.crashes = () => process.exit(3);
+
+// loud prints 3 MB in one invocation: all of it is that invocation's
+// output, none of it the next one's.
+exports.loud = async (event, context) => {
+  if (event.path === '/loud') console.log('x'.repeat(3 << 20));
+  console.log('tab\there', event.path);
+  return respond(event, context, 'loud');
+};
+
+// waits leaves a timer running and calls back at once: with
+// callbackWaitsForEmptyEventLoop (the default) the answer waits for the
+// timer; without it (path /nowait), the answer goes at once and the timer
+// fires later, in the next invocation's time.
+exports.waits = (event, context, callback) => {
+  context.callbackWaitsForEmptyEventLoop = event.path !== '/nowait';
+  setTimeout(() => console.log('pending work done for', event.path), 400);
+  callback(null, respond(event, context, 'waits'));
+};
+
+// neverSettles is async and its promise never settles, and nothing else
+// keeps the event loop busy.
+exports.neverSettles = async () => new Promise(() => {});
+
+// forgets is a callback handler that never calls back.
+exports.forgets = (event, context, callback) => {};

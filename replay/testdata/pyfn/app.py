@@ -45,3 +45,11 @@ def hangs(event, context):
 def crashes(event, context):
     import os
     os._exit(3)
+
+
+def loud(event, context):
+    """Prints 3 MB in one invocation: all of it is that invocation's."""
+    if event["path"] == "/loud":
+        print("x" * (3 << 20))
+    print("tab\there", event["path"])
+    return {"statusCode": 200, "body": event["path"]}

@@ -21,7 +21,19 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "escapee" {
+		// Started with an empty environment, in a session of its own, by a
+		// parent that is gone by now: no mark, no group, no parent left to
+		// trace it by. It says it is ready, lets go of its stdout, sleeps.
+		fmt.Println("ready")
+		os.Stdout.Close()
+		time.Sleep(time.Hour)
+		return
+	}
 	switch os.Getenv("RUDE_CHILD") {
+	case "escape-middle":
+		escape()
+		return
 	case "sleep": // a descendant that outlives its parent
 		time.Sleep(time.Hour)
 		return
@@ -88,8 +100,47 @@ func handle(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTa
 		spawn(true)
 	case "/spawn-group":
 		spawn(false)
+	case "/escape":
+		// A daemon's double fork: the middle process starts the escapee
+		// and exits, and says the escapee's pid, which is the answer.
+		self, err := os.Executable()
+		if err != nil {
+			return ok, err
+		}
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), "RUDE_CHILD=escape-middle")
+		out, err := cmd.Output()
+		if err != nil {
+			return ok, err
+		}
+		r := ok
+		r.Body = string(bytes.TrimSpace(out))
+		return r, nil
 	}
 	return ok, nil
+}
+
+// escape starts the escapee with an empty environment in a new session,
+// waits until it runs, prints its pid and exits without waiting for it.
+func escape() {
+	self, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	cmd := exec.Command(self, "escapee")
+	cmd.Env = []string{}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		panic(err)
+	}
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	if _, err := io.ReadAll(out); err != nil { // until it closed its stdout
+		panic(err)
+	}
+	fmt.Println(cmd.Process.Pid)
 }
 
 // marker creates RUDE_MARKER, when set, so that a test knows the function

@@ -1,0 +1,59 @@
+package replay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/albcheck/albcheck/replay"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A function whose descendant double-forks, calls setsid and empties its
+// environment (no group, no mark, no parent left to find it by) does not
+// outlive the function: albcheck, its subreaper, finds it among its own
+// children as an orphan it never started, ends it and reaps it, both when
+// the process exits by itself and when the handler closes.
+//
+// A child the test itself starts in a process group of its own (as a user's
+// test might start a database beside albtest) is no orphan of a function's,
+// and lives on.
+func TestEscapedDescendantEnds(t *testing.T) {
+	for _, end := range []string{"close", "exit"} {
+		t.Run(end, func(t *testing.T) {
+			helper := exec.Command("sleep", "60")
+			helper.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			require.NoError(t, helper.Start())
+			t.Cleanup(func() { _ = helper.Process.Kill(); _ = helper.Wait() })
+
+			h := replay.RuntimeHandler([]string{rudeFn(t)}, nil, 1)
+			defer h.Close()
+			r := h.Invoke(context.Background(), eventAt(t, "/escape"), 10*time.Second)
+			require.Nil(t, r.Failure, string(r.Logs))
+			var resp struct{ Body string }
+			require.NoError(t, json.Unmarshal(r.Payload, &resp))
+			pid, err := strconv.Atoi(resp.Body)
+			require.NoError(t, err, "the escapee's pid: %q", resp.Body)
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+			require.NoError(t, syscall.Kill(pid, 0), "the escapee runs")
+
+			if end == "exit" {
+				// The function exits after answering: its environment ends.
+				r := h.Invoke(context.Background(), eventAt(t, "/panic"), 10*time.Second)
+				require.NotNil(t, r.Failure)
+				assert.Contains(t, string(r.Logs), "the next event goes to a new process")
+			} else {
+				require.NoError(t, h.Close())
+			}
+			err = syscall.Kill(pid, 0)
+			assert.True(t, errors.Is(err, syscall.ESRCH), "the escapee %d is still there (%v)", pid, err)
+			assert.NoError(t, helper.Process.Signal(syscall.Signal(0)), "the test's own helper was ended")
+		})
+	}
+}
