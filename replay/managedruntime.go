@@ -156,8 +156,10 @@ func ManagedRuntimePool(rt Runtime, in Interpreter, handler, codeDir string, env
 		"_HANDLER=" + handler,
 	}
 	if rt.Language == "python" {
-		// Lambda's Python output reaches its logs line by line.
-		lambda = append(lambda, "PYTHONUNBUFFERED=1")
+		// Lambda's Python output reaches its logs line by line. Its task
+		// root is read-only, so no __pycache__ is written there; nor is
+		// one written into the user's code folder here.
+		lambda = append(lambda, "PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1")
 	} else {
 		lambda = append(lambda, "NODE_PATH="+filepath.Join(root, "node_modules"))
 	}
