@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ import (
 // test might start a database beside albtest) is no orphan of a function's,
 // and lives on.
 func TestEscapedDescendantEnds(t *testing.T) {
+	defer replay.SetOwnAll(true)() // as the albcheck command runs
 	for _, end := range []string{"close", "exit"} {
 		t.Run(end, func(t *testing.T) {
 			helper := exec.Command("sleep", "60")
@@ -56,4 +59,33 @@ func TestEscapedDescendantEnds(t *testing.T) {
 			assert.NoError(t, helper.Process.Signal(syscall.Signal(0)), "the test's own helper was ended")
 		})
 	}
+}
+
+// In a test process of the user's (albtest: OwnAllDescendants not called),
+// a daemon the test itself started, double-forked into a session of its
+// own and re-parented to the test process, is the user's: the end of a
+// function's environment leaves it alone. (It was ended, before.)
+func TestUsersDaemonLivesOn(t *testing.T) {
+	defer replay.SetOwnAll(false)()
+	fn := rudeFn(t)
+	h := replay.RuntimeHandler([]string{fn}, nil, 1)
+	defer h.Close()
+	r := h.Invoke(context.Background(), eventAt(t, "/"), 10*time.Second)
+	require.Nil(t, r.Failure, string(r.Logs))
+
+	// The user's daemon: the same double fork, started by the test.
+	starter := exec.Command(fn)
+	starter.Env = append(os.Environ(), "RUDE_CHILD=escape-middle")
+	out, err := starter.Output()
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	require.NoError(t, err, "the daemon's pid: %q", out)
+	t.Cleanup(func() {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		_, _ = syscall.Wait4(pid, &ws, 0, nil)
+	})
+
+	require.NoError(t, h.Close())
+	assert.NoError(t, syscall.Kill(pid, 0), "the test's own daemon %d was ended with the function", pid)
 }

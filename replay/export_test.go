@@ -13,3 +13,11 @@ func SetInitTimeout(d time.Duration) func() {
 
 // OwnerEnv is the variable that marks a function's processes.
 const OwnerEnv = ownerEnv
+
+// SetOwnAll sets what OwnAllDescendants sets, for a test; it returns a
+// function that restores it.
+func SetOwnAll(v bool) func() {
+	prev := ownAll.Load()
+	ownAll.Store(v)
+	return func() { ownAll.Store(prev) }
+}

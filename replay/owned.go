@@ -43,6 +43,18 @@ type owned struct {
 	token string // the value of ownerEnv in the process's environment
 }
 
+// OwnAllDescendants declares that this program starts no long-lived
+// process of its own outside its session, so that (on Linux) every process
+// re-parented to it without albcheck's mark is a function's descendant that
+// hid its trail (a double fork, setsid, an emptied environment) and is
+// ended with the function's environment. The albcheck command calls it. A
+// test process that uses albtest does not: a database or server its own
+// test started as a daemon looks just the same, and must live on; there a
+// function's escaped descendant is ended only when its mark shows it.
+func OwnAllDescendants() { ownAll.Store(true) }
+
+var ownAll atomic.Bool
+
 // startOwned starts cmd as an owned process: in a process group of its own
 // (so that Ctrl-C in albcheck's terminal reaches albcheck alone, which then
 // stops it), marked with ownerEnv, and on Linux with albcheck as the

@@ -94,6 +94,9 @@ func (o *owned) sweep() {
 // function's helper that hid its trail that well lives at most as long as
 // the first environment to stop.
 func isOrphan(pid int) bool {
+	if !ownAll.Load() {
+		return false // OwnAllDescendants: a library user's daemons are theirs
+	}
 	for _, o := range live.list(false) {
 		if o.cmd.Process != nil && o.cmd.Process.Pid == pid {
 			return false

@@ -45,7 +45,12 @@ func usageError(format string, args ...any) error {
 // errFindings says some input failed; the findings are in the output.
 var errFindings = &exitError{code: exitFindings}
 
-func main() { os.Exit(runWithSignals(os.Args[1:])) }
+func main() {
+	// The command starts no daemon of its own: whatever is re-parented to it
+	// came from a function, and ends with the function's environment.
+	replay.OwnAllDescendants()
+	os.Exit(runWithSignals(os.Args[1:]))
+}
 
 // runWithSignals runs the command line with the one signal path: the first
 // SIGINT or SIGTERM stops the run (no new work starts, what runs is
