@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -326,6 +327,15 @@ func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *i
 		one.invokeURL = value
 	}
 	h, err := one.build(ctx)
+	if err != nil && flag == "--runtime" {
+		// The Runtime and Handler are the file's, not flags the user typed:
+		// say where they are.
+		var ee *exitError
+		if errors.As(err, &ee) {
+			err = ee.err
+		}
+		return nil, usageError("function %s (%s): %v", fn.Name, sourceAt(fn.Source), strings.Replace(err.Error(), "--handler ", "Handler ", 1))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -334,4 +344,13 @@ func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *i
 		return nil, err
 	}
 	return h, nil
+}
+
+// sourceAt is where an element of an infrastructure file is, as FILE:LINE
+// when the reader knows the line.
+func sourceAt(src infra.Source) string {
+	if src.Line > 0 {
+		return fmt.Sprintf("%s:%d", src.File, src.Line)
+	}
+	return src.File
 }

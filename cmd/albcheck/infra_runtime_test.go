@@ -232,3 +232,42 @@ func TestServeInfraRuntimeTerraform(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode, "%s\n%s", body, errb.String())
 	assert.JSONEq(t, `{"lang": "python", "path": "/v1/items"}`, string(body))
 }
+
+// A template's Handler without a dot is a usage error that names the
+// function and where it is (before: replay and serve panicked while they
+// closed what they had built).
+func TestInfraMalformedHandler(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "src"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "src", "app.js"), []byte("exports.handler = async () => ({statusCode: 200})\n"), 0o644))
+	tmpl := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: lib/app, CodeUri: src}
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    DependsOn: Permission
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Fn.Arn}]}
+  LB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Subnets: [a, b]}
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
+`
+	path := filepath.Join(dir, "template.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(tmpl), 0o644))
+	for _, args := range [][]string{
+		{"replay", "--infra", path, "../../fixtures"},
+		{"serve", "--infra", path, "--port", "80=0"},
+	} {
+		exit, _, errOut := runCLI(t, "", args...)
+		assert.Equal(t, 2, exit, "%v: %s", args, errOut)
+		assert.Contains(t, errOut, "function Fn ("+path+":3): Handler lib/app", args)
+		assert.NotContains(t, errOut, "panic", args)
+	}
+}

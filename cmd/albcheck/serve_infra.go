@@ -154,12 +154,14 @@ func (b *builtSite) cleanup() {
 // buildSite builds the handlers of the functions named by NAME=VALUE flags
 // and, for every other function behind a Lambda target group, of the
 // bootstrap its files hold (bootstrap.Find); then the site of the project.
-func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed uint64) (b *builtSite, err error) {
+func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed uint64) (_ *builtSite, err error) {
 	handlers, err := o.buildNamed(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	b = &builtSite{handlers: handlers, from: map[string]string{}}
+	// b, not the result: "return nil, err" sets the result to nil before
+	// this deferred function runs, and what was built must still end.
+	b := &builtSite{handlers: handlers, from: map[string]string{}}
 	defer func() {
 		if err != nil {
 			b.closeHandlers()
