@@ -71,10 +71,19 @@ func TestManagedRuntimes(t *testing.T) {
 			rule: validate.FUNCINIT, contains: []string{"Runtime.HandlerNotFound"}},
 		{name: "node module missing", runtime: "nodejs", handler: "nowhere.handler", dir: "testdata/nodefn",
 			rule: validate.FUNCINIT, contains: []string{"Runtime.ImportModuleError"}},
+		{name: "node logs in order", runtime: "nodejs", handler: "app.loudThenError", dir: "testdata/nodefn",
+			contains: []string{`"style":"loud then error"`}, logs: "\tERROR\tCE-MARK\n"},
+		{name: "node default export", runtime: "nodejs", handler: "esmdefault.handler", dir: "testdata/nodefn",
+			rule: validate.FUNCINIT, contains: []string{"Runtime.HandlerNotFound: esmdefault.handler is undefined or not exported"}},
+		{name: "python decimal", runtime: "python3.12", handler: "app.decimal_answer", dir: "testdata/pyfn",
+			contains: []string{"decimal answer"}},
+		{name: "python bytes", runtime: "python", handler: "app.bytes_answer", dir: "testdata/pyfn",
+			contains: []string{"bytes answer"}},
 		{name: "python", runtime: "python", handler: "app.handler", dir: "testdata/pyfn",
 			contains: []string{`"functionName": "pyfn"`, `"helper": "helper"`, `"arn": "arn:aws:lambda:us-east-1:123456789012:function:pyfn"`}, logs: "handling /orders\n[INFO]\t"},
 		{name: "python throws", runtime: "python3.11", handler: "app.throws", dir: "testdata/pyfn",
-			rule: validate.FUNCERROR, contains: []string{"OrderNotFound: no order 42"}},
+			rule: validate.FUNCERROR, contains: []string{"OrderNotFound: no order 42"},
+			logs: "[ERROR] OrderNotFound: no order 42\nTraceback (most recent call last):\n  File "},
 		{name: "python crashes", runtime: "python", handler: "app.crashes", dir: "testdata/pyfn",
 			rule: validate.FUNCCRASH, contains: []string{"Runtime.ExitError: Runtime exited with error: exit status 3"}},
 		{name: "python hangs", runtime: "python", handler: "app.hangs", dir: "testdata/pyfn",
@@ -122,6 +131,9 @@ func TestManagedRuntimes(t *testing.T) {
 				}
 				require.NotNil(t, r.Failure, "event %d: %s", i, r.Payload)
 				assert.Equal(t, tc.rule, r.Failure.Rule, "event %d: %s", i, r.Failure.Message)
+				if tc.logs != "" {
+					assert.Contains(t, string(r.Logs), tc.logs)
+				}
 				if i == 0 || tc.rule != validate.FUNCINIT {
 					for _, s := range tc.contains {
 						assert.Contains(t, r.Failure.Message, s, "event %d", i)

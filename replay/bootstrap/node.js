@@ -118,12 +118,12 @@ async function loadHandler() {
     if (e instanceof SyntaxError) throw Object.assign(new UserCodeSyntaxError(String(e)), { stack: e.stack });
     throw e;
   }
+  // Looked up in the module as it loads, as AWS's runtime does: an ES
+  // module's "export default { handler }" is not "handler" there either
+  // (Runtime.HandlerNotFound on Lambda), so it is not looked for in
+  // "default" here.
   let fn = mod;
   for (const n of names) fn = fn == null ? undefined : fn[n];
-  if (fn === undefined && mod && mod.default) {
-    fn = mod.default;
-    for (const n of names) fn = fn == null ? undefined : fn[n];
-  }
   if (fn === undefined) throw new HandlerNotFound(`${full} is undefined or not exported`);
   if (typeof fn !== 'function') throw new HandlerNotFound(`${full} is not a function`);
   return fn;
@@ -215,16 +215,18 @@ function invoke(handler, event, headers) {
   });
 }
 
-// The AWS runtime writes console lines as "time\trequest id\tLEVEL\tmessage".
+// The AWS runtime writes console lines as "time\trequest id\tLEVEL\tmessage",
+// every level to the one stream, in the order they were logged: on two
+// pipes, an error line written after megabytes of log lines overtook them
+// and was lost in the cut middle of the invocation's output.
 let currentRequestId;
 let pendingId; // the invocation not yet answered
 const util = require('util');
-for (const [method, level, stream] of [['log', 'INFO', process.stdout], ['info', 'INFO', process.stdout],
-  ['debug', 'DEBUG', process.stdout], ['warn', 'WARN', process.stderr], ['error', 'ERROR', process.stderr],
-  ['trace', 'TRACE', process.stderr]]) {
+for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['debug', 'DEBUG'], ['warn', 'WARN'],
+  ['error', 'ERROR'], ['trace', 'TRACE']]) {
   console[method] = (...args) => {
     const msg = util.format(...args).replace(/\n/g, '\r');
-    stream.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${msg}\n`);
+    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${msg}\n`);
   };
 }
 

@@ -1,10 +1,12 @@
 # albcheck's Python bootstrap: a Lambda runtime client that speaks the
 # Runtime API (2018-06-01) as AWS's awslambdaric does. Embedded in albcheck
 # and run with the python3 found on PATH.
+import decimal
 import http.client
 import importlib
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -69,6 +71,54 @@ def _get_handler(handler):
         def fault_handler(event, context):
             raise fault
         return fault_handler
+
+
+class _DecimalNumber(float):
+    """A Decimal (DynamoDB's numbers) written with its own digits: json's C
+    encoder writes a float subclass with repr()."""
+
+    def __new__(cls, value):
+        number = super().__new__(cls, value)
+        number.text = str(value)
+        return number
+
+    def __repr__(self):
+        return self.text
+
+
+class _Encoder(json.JSONEncoder):
+    """json as AWS's runtime client sets it up: NaN and Infinity written
+    (which no JSON reader takes: the ALB's 502), Decimals as numbers, and
+    from Python 3.12 on, text other than ASCII as it is."""
+
+    def __init__(self):
+        ascii_only = os.environ.get("AWS_EXECUTION_ENV", "") in ("AWS_Lambda_python3.8", "AWS_Lambda_python3.9", "AWS_Lambda_python3.10",
+                                                                "AWS_Lambda_python3.11")
+        super().__init__(allow_nan=True, ensure_ascii=ascii_only)
+
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            return math.nan if o.is_nan() else _DecimalNumber(o)
+        return super().default(o)
+
+
+def _marshal(answer):
+    """The answer's bytes: bytes go as they are, as AWS's client sends them;
+    anything else as JSON."""
+    if isinstance(answer, bytes):
+        return answer
+    return _Encoder().encode(answer).encode()
+
+
+def _log_error(result):
+    """The error as AWS's runtime logs it: the type, the message and the
+    traceback, one line each."""
+    lines = ["[ERROR] %s: %s" % (result["errorType"], result["errorMessage"])]
+    if result.get("stackTrace"):
+        lines.append("Traceback (most recent call last):")
+        for frame in result["stackTrace"]:
+            lines.extend(frame.splitlines())
+    print("\n".join(lines), file=sys.stderr)
 
 
 class LambdaContext:
@@ -159,11 +209,11 @@ def main():
         except Exception:
             result = _fault_result(sys.exc_info())
             result["requestId"] = request_id
-            print("[ERROR] %s: %s" % (result["errorType"], result["errorMessage"]), file=sys.stderr)
+            _log_error(result)
             _post_error(BASE + "/invocation/%s/error" % request_id, result)
             continue
         try:
-            payload = json.dumps(answer).encode()
+            payload = _marshal(answer)
         except Exception as e:
             result = _make_error("Unable to marshal response: %s" % e, "Runtime.MarshalError", [])
             result["requestId"] = request_id

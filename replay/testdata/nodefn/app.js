@@ -81,3 +81,10 @@ exports.neverSettles = async () => new Promise(() => {});
 
 // forgets is a callback handler that never calls back.
 exports.forgets = (event, context, callback) => {};
+
+// Megabytes of log lines, then an error line: it must come last, as logged.
+exports.loudThenError = async (event, context) => {
+  for (let i = 0; i < 400; i++) console.log('x'.repeat(1000));
+  console.error('CE-MARK');
+  return respond(event, context, 'loud then error');
+};

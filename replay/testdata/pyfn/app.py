@@ -53,3 +53,26 @@ def loud(event, context):
         print("x" * (3 << 20))
     print("tab\there", event["path"])
     return {"statusCode": 200, "body": event["path"]}
+
+
+def _answer(body):
+    return {
+        "statusCode": 200,
+        "statusDescription": "200 OK",
+        "isBase64Encoded": False,
+        "headers": {"content-type": "text/plain"},
+        "body": body,
+    }
+
+
+def decimal_answer(event, context):
+    # DynamoDB gives numbers as Decimal: AWS's runtime writes them as numbers.
+    import decimal
+    answer = _answer("decimal answer")
+    answer["statusCode"] = decimal.Decimal("200")
+    return answer
+
+
+def bytes_answer(event, context):
+    # Bytes go out as they are.
+    return json.dumps(_answer("bytes answer")).encode()
