@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -269,5 +270,54 @@ Resources:
 		assert.Equal(t, 2, exit, "%v: %s", args, errOut)
 		assert.Contains(t, errOut, "function Fn ("+path+":3): Handler lib/app", args)
 		assert.NotContains(t, errOut, "panic", args)
+	}
+}
+
+// samTemplate is a template whose one function, Fn, is behind an ALB
+// listener on port 80, with the given properties.
+func samTemplate(props string) string {
+	return `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: ` + props + `
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    DependsOn: Permission
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Fn.Arn}]}
+  LB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Subnets: [a, b]}
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
+`
+}
+
+// A Node.js or Python function that albcheck cannot run says why: its
+// runtime is not one albcheck runs, or its code is not where the template
+// says (before: "no bootstrap executable found", about Go binaries). And an
+// interpreter of another version than the template's Runtime is warned
+// about under --infra as under --runtime (before: only --runtime warned).
+func TestInfraRuntimeReasons(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "src"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "src", "app.py"), []byte("def handler(e, c):\n    return {'statusCode': 200}\n"), 0o644))
+	other := "python3.13"
+	if out, err := exec.Command("python3", "--version").Output(); err == nil && strings.Contains(string(out), " 3.13.") {
+		other = "python3.12"
+	}
+	for _, tc := range []struct{ props, want string }{
+		{"{Runtime: nodejs16.x, Handler: app.handler, CodeUri: src}", `function Fn has no handler: Runtime nodejs16.x: unknown runtime "nodejs16.x"`},
+		{"{Runtime: python3.12, Handler: app.handler, CodeUri: nowhere}", "function Fn has no handler: its python3.12 code is not there (" + filepath.Join(dir, "nowhere") + ")"},
+		{"{Runtime: " + other + ", Handler: app.handler, CodeUri: src}", "albcheck: warning: runtime " + other + " runs with python3 "},
+	} {
+		path := filepath.Join(dir, "template.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(samTemplate(tc.props)), 0o644))
+		_, out, errOut := runCLI(t, "", "replay", "--infra", path, "../../fixtures/health-check.json")
+		assert.Contains(t, out+errOut, tc.want, tc.props)
 	}
 }

@@ -169,6 +169,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		if err != nil {
 			return usageError("--infra: %v", err)
 		}
+		o.handlerOptions.warn = s.err
 		if routed, err = buildSite(ctx, &o.handlerOptions, p, 0); err != nil {
 			return err
 		}

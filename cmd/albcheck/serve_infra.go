@@ -30,6 +30,7 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	o.handlerOptions.warn = s.err
 	b, err := buildSite(ctx, &o.handlerOptions, p, o.seed)
 	if err != nil {
 		return err
@@ -172,6 +173,7 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 		b.from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
 	}
 	notFound := map[string]string{}
+	runtimeWhy := map[string]string{} // a Node.js or Python function that cannot run
 	for _, fn := range p.Functions {
 		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
 			continue
@@ -183,9 +185,12 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 			}
 			// A Node.js or Python function runs from its code folder, as
 			// --runtime does, with the template's Runtime and Handler.
-			dir, codeCleanup, codeErr := runtimeCodeDir(fn)
+			dir, why, codeCleanup, codeErr := runtimeCodeDir(fn)
 			if codeErr != nil {
 				return nil, usageError("function %s: %v", fn.Name, codeErr)
+			}
+			if why != "" {
+				runtimeWhy[fn.Name] = why
 			}
 			if codeCleanup != nil {
 				b.cleanups = append(b.cleanups, codeCleanup)
@@ -214,6 +219,9 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 		Handlers: handlers,
 		Seed:     seed,
 		Missing: func(fn *infra.Function) string {
+			if why := runtimeWhy[fn.Name]; why != "" {
+				return fmt.Sprintf("function %s has no handler: %s (or name one: --cmd %s=BINARY, --exec, --invoke-url)", fn.Name, why, fn.Name)
+			}
 			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
 		},
 	})
@@ -229,13 +237,19 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 // file, unpacked into a temporary folder that cleanup removes), else the
 // folder its source comes from (a serverless service's, an archive_file's
 // source_dir). Paths are relative to the function's file.
-func runtimeCodeDir(fn *infra.Function) (dir string, cleanup func(), err error) {
+func runtimeCodeDir(fn *infra.Function) (dir, why string, cleanup func(), err error) {
 	if fn.Handler == "" {
-		return "", nil, nil
+		return "", "", nil, nil
 	}
 	if _, err := replay.ParseRuntime(fn.Runtime); err != nil {
-		return "", nil, nil
+		if strings.HasPrefix(fn.Runtime, "nodejs") || strings.HasPrefix(fn.Runtime, "python") {
+			// A Node.js or Python function albcheck does not run: say so,
+			// rather than that no bootstrap was found.
+			return "", fmt.Sprintf("Runtime %s: %v", fn.Runtime, err), nil, nil
+		}
+		return "", "", nil, nil
 	}
+	var missing []string
 	for _, loc := range []string{fn.Code, fn.CodeDir} {
 		if loc == "" {
 			continue
@@ -246,13 +260,18 @@ func runtimeCodeDir(fn *infra.Function) (dir string, cleanup func(), err error) 
 		st, err := os.Stat(loc)
 		switch {
 		case err != nil: // not built yet, an S3 key: try the next
+			missing = append(missing, loc)
 		case st.IsDir():
-			return loc, nil, nil
+			return loc, "", nil, nil
 		case strings.EqualFold(filepath.Ext(loc), ".zip"):
-			return unzipCode(loc)
+			dir, cleanup, err := unzipCode(loc)
+			return dir, "", cleanup, err
 		}
 	}
-	return "", nil, nil
+	if len(missing) > 0 {
+		return "", fmt.Sprintf("its %s code is not there (%s)", fn.Runtime, strings.Join(missing, ", ")), nil, nil
+	}
+	return "", "", nil, nil
 }
 
 // unzipCode unpacks a function's zip into a temporary folder, as Lambda
