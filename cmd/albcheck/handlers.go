@@ -244,7 +244,7 @@ func (o *handlerOptions) leaveCores() func() {
 	return func() { runtime.GOMAXPROCS(prev) }
 }
 
-// startHandler starts a handler's first process before any event, when it
+// startHandler starts a handler's warm processes before any event, when it
 // has processes: a function that cannot be run at all (a missing file, no
 // permission, not an executable) is one usage error, not a failure for
 // every fixture or request.
