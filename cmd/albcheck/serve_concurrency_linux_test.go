@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,4 +45,37 @@ func TestServeParallelPrewarms(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, testproc.Leftovers(marker), 3)
 	assert.NotContains(t, errb.String(), `"cold_start"`)
+}
+
+// Reserved concurrency 0 stops a function: under serve --infra every request
+// gets the ALB's answer to a throttled Lambda, and no process is started,
+// whether the function has a handler by name or would run from its build.
+// (Before, 0 counted as no reservation: the function ran and answered 200.)
+func TestServeInfraReservedConcurrencyZero(t *testing.T) {
+	bin := echoFunction(t)
+	marker := "ECHOFN_TEST=" + t.Name()
+	template, err := os.ReadFile("../../testdata/infra/site.yaml")
+	require.NoError(t, err)
+	// SingleFunction is the first function with Timeout: 1.
+	zero := strings.Replace(string(template), "      Timeout: 1\n", "      Timeout: 1\n      ReservedConcurrentExecutions: 0\n", 1)
+	require.NotEqual(t, string(template), zero)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(zero), 0o644))
+	urls, errb := serveInfra(t, "--infra", filepath.Join(dir, "template.yaml"), "--cmd", "SingleFunction="+bin, "--cmd", "MultiFunction="+bin,
+		"-e", marker, "--port", "80=0", "--port", "443=0")
+	assert.Contains(t, errb.String(), "reserved concurrency 0: every request is throttled")
+	status, _ := getEcho(t, urls["HTTPListener"]+"/single/x")
+	assert.Equal(t, http.StatusBadGateway, status)
+	assert.Contains(t, errb.String(), `"GET /single/x HTTP/1.1" 502 - `)
+	assert.Contains(t, errb.String(), "LambdaThrottling")
+	assert.Contains(t, errb.String(), "reserved concurrency is 0")
+	status, _ = getEcho(t, urls["HTTPListener"]+"/multi/x") // the other function runs
+	assert.Equal(t, http.StatusOK, status)
+	procs := testproc.Leftovers(marker)
+	assert.NotEmpty(t, procs, "MultiFunction runs")
+	for _, stat := range procs {
+		pid, _, _ := strings.Cut(stat, " ")
+		env, _ := os.ReadFile("/proc/" + pid + "/environ")
+		assert.NotContains(t, string(env), "AWS_LAMBDA_FUNCTION_NAME=SingleFunction\x00", "a process of SingleFunction was started")
+	}
 }
