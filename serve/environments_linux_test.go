@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -246,4 +247,32 @@ func TestHealthCheckGoesThroughThePool(t *testing.T) {
 	release()
 	r := <-held
 	assert.Nil(t, r.Failure)
+}
+
+// A client that hangs up mid-request leaves the environment alone, as the
+// ALB leaves a Lambda invocation it started: the function answers into the
+// void, and the next request finds the same process warm.
+func TestClientHangUpKeepsTheEnvironment(t *testing.T) {
+	bin, marker := sleepfn(t)
+	h := replay.PoolRuntimeHandler([]string{bin}, []string{marker}, replay.Pool{Warm: 1, Max: 1})
+	require.NoError(t, h.(interface{ Start() error }).Start())
+	base, log := start(t, serve.Options{Handler: h, JSONLog: true})
+	query, hold, release := holding(t)
+	ctx, hangUp := context.WithCancel(t.Context())
+	gone := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/?"+query, nil)
+		_, err := http.DefaultClient.Do(req)
+		gone <- err
+	}()
+	waitHeld(t, hold, 1)
+	held, _ := filepath.Glob(hold + ".*")
+	require.Len(t, held, 1)
+	hangUp()
+	require.Error(t, <-gone)
+	release()
+	resp, body := get(t, "GET", base+"/", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, strings.TrimPrefix(filepath.Ext(held[0]), "."), string(body), "answered by the process that took the hung-up request")
+	assert.NotContains(t, log.String(), `"cold_start"`)
 }
