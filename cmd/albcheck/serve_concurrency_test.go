@@ -73,7 +73,7 @@ func TestServeThrottle(t *testing.T) {
 	assert.Contains(t, log, `"elb_status_code":502`)
 	assert.Contains(t, log, `"error_reason":"LambdaThrottling"`)
 	assert.Regexp(t, `"environment":"[0-9a-f]{8}"`, log)
-	// serve starts the first environment before it listens, so the first
+	// serve starts the warm environments before it listens, so the first
 	// request finds it warm.
 	assert.NotContains(t, log, `"cold_start"`)
 }
