@@ -182,16 +182,38 @@ func (h *runtimeHandler) Close() error {
 	return nil
 }
 
-// Start starts the first process now, so that a binary that cannot be run
-// at all is an error before any event rather than a failure for each.
+// Start starts the warm environments now, as Lambda prepares provisioned
+// concurrency before it is invoked: the first request that lands on one
+// finds it warm, and a binary that cannot be run at all is an error before
+// any event rather than a failure for each. They start at once, so that N
+// of them take about as long as one.
 func (h *runtimeHandler) Start() error {
-	p, _, f := h.acquire(context.Background())
-	if f != nil { // cannot happen: the first environment is free
-		return errors.New(f.Message)
+	// Only an environment's holder touches its process, so Start takes the
+	// idle ones out of the pool while it starts them, and gives them back.
+	h.poolMu.Lock()
+	warm := h.free
+	h.free = nil
+	h.poolMu.Unlock()
+	errs := make([]error, len(warm))
+	var wg sync.WaitGroup
+	for i, p := range warm {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = p.ensureLife()
+		}()
 	}
-	defer h.release(p)
-	_, err := p.ensureLife()
-	return err
+	wg.Wait()
+	for _, p := range warm {
+		h.release(p)
+	}
+	// The environments run the same binary: one reason says it for all.
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *runtimeHandler) Invoke(ctx context.Context, event []byte, timeout time.Duration) Result {

@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/albcheck/albcheck/fakeevent"
 	"github.com/albcheck/albcheck/internal/testproc"
 	"github.com/albcheck/albcheck/replay"
 	"github.com/albcheck/albcheck/serve"
@@ -218,4 +220,59 @@ func TestEnvironmentCrashStaysInItsEnvironment(t *testing.T) {
 		assert.True(t, pids[a.body], "answered by %s, which did not take a held request", a.body)
 	}
 	assert.Equal(t, 1, strings.Count(log.String(), `"LambdaUnhandled"`), log.String())
+}
+
+// A health check is one more request to the pool, as the ALB's are to
+// Lambda: while the only warm environment is busy, it starts a second one
+// rather than jumping the queue or taking a side channel.
+func TestHealthCheckGoesThroughThePool(t *testing.T) {
+	bin, marker := sleepfn(t)
+	h := replay.PoolRuntimeHandler([]string{bin}, []string{marker}, replay.Pool{Warm: 1, Max: 2})
+	require.NoError(t, h.(interface{ Start() error }).Start())
+	query, hold, release := holding(t)
+	ev, err := fakeevent.New("GET", "/?"+query).Event()
+	require.NoError(t, err)
+	// The request holds the warm environment before serve starts, so the
+	// health check's first run finds it busy.
+	held := make(chan replay.Result, 1)
+	go func() { held <- h.Invoke(t.Context(), fakeevent.Marshal(ev), 10*time.Second) }()
+	waitHeld(t, hold, 1)
+	_, log := start(t, serve.Options{Handler: h, Health: serve.HealthCheck{Path: "/health", Interval: time.Hour}})
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(log.String(), "health check /health: healthy") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.Contains(t, log.String(), "health check /health: healthy")
+	assert.Len(t, testproc.Leftovers(marker), 2, "the health check started its own environment")
+	release()
+	r := <-held
+	assert.Nil(t, r.Failure)
+}
+
+// A client that hangs up mid-request leaves the environment alone, as the
+// ALB leaves a Lambda invocation it started: the function answers into the
+// void, and the next request finds the same process warm.
+func TestClientHangUpKeepsTheEnvironment(t *testing.T) {
+	bin, marker := sleepfn(t)
+	h := replay.PoolRuntimeHandler([]string{bin}, []string{marker}, replay.Pool{Warm: 1, Max: 1})
+	require.NoError(t, h.(interface{ Start() error }).Start())
+	base, log := start(t, serve.Options{Handler: h, JSONLog: true})
+	query, hold, release := holding(t)
+	ctx, hangUp := context.WithCancel(t.Context())
+	gone := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/?"+query, nil)
+		_, err := http.DefaultClient.Do(req)
+		gone <- err
+	}()
+	waitHeld(t, hold, 1)
+	held, _ := filepath.Glob(hold + ".*")
+	require.Len(t, held, 1)
+	hangUp()
+	require.Error(t, <-gone)
+	release()
+	resp, body := get(t, "GET", base+"/", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, strings.TrimPrefix(filepath.Ext(held[0]), "."), string(body), "answered by the process that took the hung-up request")
+	assert.NotContains(t, log.String(), `"cold_start"`)
 }

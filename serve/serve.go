@@ -314,7 +314,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, router *albroute.
 	doc := fakeevent.Marshal(ev)
 	t0 := time.Now()
 	entry.RequestMs = ms(t0.Sub(start))
-	res := target.Handler.Invoke(r.Context(), doc, target.Timeout)
+	// A client that goes away does not cancel the invocation: the ALB has
+	// invoked Lambda synchronously, and the function runs to its answer or
+	// its timeout. Ending it here would stop a healthy environment, and the
+	// next request would pay a cold start that production never shows.
+	// Stopping serve still ends it (closeHandlers).
+	res := target.Handler.Invoke(context.WithoutCancel(r.Context()), doc, target.Timeout)
 	entry.TargetMs = ms(time.Since(t0))
 	entry.Environment, entry.ColdStart = res.Environment, res.InitDuration > 0
 	entry.InitMs, entry.WaitedMs = ms(res.InitDuration), ms(res.Waited)

@@ -245,7 +245,7 @@ func (o *handlerOptions) leaveCores() func() {
 	return func() { runtime.GOMAXPROCS(prev) }
 }
 
-// startHandler starts a handler's first process before any event, when it
+// startHandler starts a handler's warm processes before any event, when it
 // has processes: a function that cannot be run at all (a missing file, no
 // permission, not an executable) is one usage error, not a failure for
 // every fixture or request.
@@ -310,6 +310,12 @@ func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *i
 	one.named, one.command, one.exec, one.invokeURL, one.function = nil, "", "", "", ""
 	name := cmp.Or(fn.FunctionName, fn.Name)
 	one.env = append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + name}, o.env...)
+	if fn.ReservedConcurrency == 0 && o.pool.Max > 0 {
+		// Reserved concurrency 0 stops a function: Lambda throttles every
+		// invocation, so nothing is started. (Terraform's -1 and an absent
+		// setting are unreserved, -1 in the model.)
+		return replay.ThrottledHandler(), nil
+	}
 	if fn.ReservedConcurrency > 0 && o.pool.Max > 0 { // serve: replay runs fixtures, it does not throttle them
 		// Reserved concurrency is the function's limit: beyond it Lambda
 		// throttles, and the ALB answers 502 (LambdaThrottling).

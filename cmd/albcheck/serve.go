@@ -55,11 +55,14 @@ before invoking). The terminal shows one access-log line per request, why each 5
 happened, with the rule ids and the function's answer, and the findings about every
 answer passed on (lost headers, warnings).
 
-As Lambda scales a function, a --cmd function runs in execution environments
-(processes, one request at a time each) started on demand: a request that finds
-every environment busy starts a new one, up to --max-concurrency (16), and one
-idle for --idle-environment-timeout (5m) is stopped. --parallel N of them are
-never stopped for being idle, like provisioned concurrency.
+As Lambda scales a function, a --cmd or --runtime function runs in execution
+environments (processes, one request at a time each) started on demand: a request
+that finds every environment busy starts a new one, up to --max-concurrency (16),
+and one idle for --idle-environment-timeout (5m) is stopped. --parallel N of them
+start with serve and are never stopped for being idle, like provisioned
+concurrency. Health checks are one more request to the same environments.
+--exec runs a process per request, and --invoke-url and --function are remote
+targets that scale on their own side: the environment flags do not apply to them.
 Beyond the limit a request waits for a free environment, and the access log
 says how long (waited=); with --throttle it is refused as Lambda throttles it,
 and the client gets the ALB's 502 (LambdaThrottling). The access log marks the
@@ -134,11 +137,18 @@ that served each exchange.`,
 	f.StringArrayVar(&o.ports, "port", nil, "with --infra NAME=... handlers: LISTENER=PORT serves a listener (by name or port) on this local port")
 	f.Uint64Var(&o.seed, "seed", 0, "with --infra NAME=... handlers: seed of the weighted forwards")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", alb.IdleTimeout, "close a client connection silent this long; 408 for a body stalled this long")
-	f.IntVar(&o.maxConcurrency, "max-concurrency", defaultMaxConcurrency, "with --cmd: the most function environments (processes) at once; a request that finds all busy starts one up to this")
-	f.DurationVar(&o.idleEnvironmentTimeout, "idle-environment-timeout", defaultIdleEnvironmentTimeout, "with --cmd: stop an environment beyond --parallel idle this long (0: never)")
-	f.BoolVar(&o.throttle, "throttle", false, "with --cmd: refuse a request that finds --max-concurrency environments busy, as Lambda throttles (the ALB's 502, LambdaThrottling), instead of waiting")
+	f.IntVar(&o.maxConcurrency, "max-concurrency", defaultMaxConcurrency, "with --cmd or --runtime: the most function environments (processes) at once; a request that finds all busy starts one up to this"+notPooled)
+	f.DurationVar(&o.idleEnvironmentTimeout, "idle-environment-timeout", defaultIdleEnvironmentTimeout, "with --cmd or --runtime: stop an environment beyond --parallel idle this long (0: never)"+notPooled)
+	f.BoolVar(&o.throttle, "throttle", false, "with --cmd or --runtime: refuse a request that finds --max-concurrency environments busy, as Lambda throttles (the ALB's 502, LambdaThrottling), instead of waiting"+notPooled)
+	// serve reads --parallel as the environments kept warm; replay and fuzz
+	// keep the shared meaning of processes at once.
+	f.Lookup("parallel").Usage = "with --cmd or --runtime: environments started with serve and kept warm, like provisioned concurrency" + notPooled
 	return cmd
 }
+
+// notPooled ends the help of the environment flags: only the handlers that
+// run a Lambda runtime on this machine have environments to pool.
+const notPooled = "; not for --exec (a process per request) or --invoke-url and --function (remote)"
 
 // fromTheFiles says where the whole ALB of --infra takes what each flag of
 // the one-function server sets.

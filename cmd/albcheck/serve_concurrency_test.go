@@ -73,7 +73,7 @@ func TestServeThrottle(t *testing.T) {
 	assert.Contains(t, log, `"elb_status_code":502`)
 	assert.Contains(t, log, `"error_reason":"LambdaThrottling"`)
 	assert.Regexp(t, `"environment":"[0-9a-f]{8}"`, log)
-	// serve starts the first environment before it listens, so the first
+	// serve starts the warm environments before it listens, so the first
 	// request finds it warm.
 	assert.NotContains(t, log, `"cold_start"`)
 }
@@ -95,7 +95,14 @@ func TestServeConcurrencyUsage(t *testing.T) {
 		})
 	}
 	_, out, _ := runCLI(t, "", "serve", "--help")
-	assert.Regexp(t, `--max-concurrency int\s+with --cmd: .*\(default 16\)`, out)
+	assert.Regexp(t, `--max-concurrency int\s+with --cmd or --runtime: .*\(default 16\)`, out)
 	assert.Regexp(t, `--idle-environment-timeout duration\s+.*\(default 5m0s\)`, out)
 	assert.Contains(t, out, "--throttle")
+	// Only local runtimes are pooled: each environment flag says so, and
+	// serve's --parallel is the environments kept warm.
+	for _, flag := range []string{"--max-concurrency int", "--idle-environment-timeout duration", "--throttle  ", "--parallel int"} {
+		assert.Regexp(t, regexp.QuoteMeta(flag)+`.*not for --exec \(a process per request\) or --invoke-url and --function \(remote\)`, out)
+	}
+	assert.Regexp(t, `--parallel int\s+with --cmd or --runtime: environments started with serve and kept warm`, out)
+	assert.Contains(t, out, "Health checks are one more request to the same environments.")
 }

@@ -170,12 +170,25 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 		}
 	}()
 	for _, nh := range o.named {
-		b.from[p.FunctionNamed(nh.name).Name] = nh.flag + " " + nh.value
+		fn := p.FunctionNamed(nh.name)
+		b.from[fn.Name] = nh.flag + " " + nh.value
+		if fn.ReservedConcurrency == 0 && o.pool.Max > 0 {
+			b.from[fn.Name] += "; reserved concurrency 0: every request is throttled"
+		}
 	}
 	notFound := map[string]string{}
 	runtimeWhy := map[string]string{} // a Node.js or Python function that cannot run
 	for _, fn := range p.Functions {
 		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
+			continue
+		}
+		if fn.ReservedConcurrency == 0 && o.pool.Max > 0 {
+			// Never invoked, so it needs no bootstrap: every request gets
+			// the throttle (buildOne says why).
+			if handlers[fn.Name], err = o.buildOne(ctx, "--cmd", "", fn); err != nil {
+				return nil, err
+			}
+			b.from[fn.Name] = "reserved concurrency 0: every request is throttled"
 			continue
 		}
 		path, cleanup, err := bootstrap.Find(fn)
