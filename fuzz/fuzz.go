@@ -47,7 +47,10 @@ type Options struct {
 	// other run mutates one of them instead of generating from scratch.
 	Seeds []*gen.Request
 	// ShrinkRuns bounds the invocations spent shrinking one finding
-	// (default 300), ShrinkTime the time (default 30 s).
+	// (default 300), ShrinkTime the time (default 30 s). With Duration
+	// and no ShrinkTime, shrinking every finding together takes at most
+	// Duration again: a run asked to last 4 s once took 38, shrinking a
+	// timeout at 3 s a try.
 	ShrinkRuns int
 	ShrinkTime time.Duration
 	// Progress, when set, is called after each run with whether it failed
@@ -155,11 +158,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// First found first; under parallelism, by the run that found it.
 	slices.SortStableFunc(order, func(a, b string) int { return best[a].Run - best[b].Run })
 	shrinkStart := time.Now()
+	var shrinkDeadline time.Time // zero: each finding gets ShrinkTime
+	if o.Duration > 0 && o.ShrinkTime <= 0 {
+		shrinkDeadline = shrinkStart.Add(o.Duration)
+	}
 	for _, class := range order {
 		f := best[class]
 		f.Shrunk = f.Request.Size()
 		if ctx.Err() == nil {
-			o.shrink(ctx, f)
+			o.shrink(ctx, f, shrinkDeadline)
 		}
 		f.Event, _ = f.Request.JSON()
 		rep.Findings = append(rep.Findings, f)
@@ -250,16 +257,23 @@ func FromBytes(data []byte, mode fakeevent.Mode, seeds []*gen.Request) *gen.Requ
 // same class: it tries the request's shrinks in order, keeps the first that
 // still fails so, and starts again from it, within the budgets. A shrink
 // that is not an event a real ALB sends is skipped, never tried.
-func (o *Options) shrink(ctx context.Context, f *Finding) {
+func (o *Options) shrink(ctx context.Context, f *Finding, deadline time.Time) {
 	budget := o.ShrinkRuns
 	if budget <= 0 {
 		budget = 300
 	}
-	limit := o.ShrinkTime
-	if limit <= 0 {
-		limit = 30 * time.Second
+	if deadline.IsZero() {
+		limit := o.ShrinkTime
+		if limit <= 0 {
+			limit = 30 * time.Second
+		}
+		deadline = time.Now().Add(limit)
 	}
-	deadline := time.Now().Add(limit)
+	// One try that would run past the deadline (a timeout's, say) is not
+	// started: it is bounded by the invocation timeout.
+	tryCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	ctx = tryCtx
 	for budget > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
 		improved := false
 		for _, c := range f.Request.Shrinks() {
@@ -270,7 +284,11 @@ func (o *Options) shrink(ctx context.Context, f *Finding) {
 				continue
 			}
 			budget--
-			if out, class := o.try(ctx, c); class == f.Class {
+			out, class := o.try(ctx, c)
+			if ctx.Err() != nil {
+				return // cut short by the deadline: its outcome says nothing
+			}
+			if class == f.Class {
 				f.Request, f.Outcome = c, out
 				improved = true
 				break

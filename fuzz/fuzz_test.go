@@ -153,3 +153,26 @@ func TestDuration(t *testing.T) {
 		t.Errorf("%d runs in %s", rep.Runs, took)
 	}
 }
+
+// --duration bounds shrinking too: what was found is shrunk for at most as
+// long again. A handler that times out keeps shrinking at a timeout per
+// successful try: a 200 ms run took several seconds (the user's, 38 s).
+func TestDurationBoundsShrinking(t *testing.T) {
+	t.Parallel()
+	h := replay.GoHandler(func(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
+		<-ctx.Done() // never answers
+		return answer(req), nil
+	})
+	start := time.Now()
+	rep, err := fuzz.Run(context.Background(), fuzz.Options{Handler: h, Duration: 200 * time.Millisecond, Timeout: 400 * time.Millisecond, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) == 0 {
+		t.Fatal("no timeout found")
+	}
+	t.Logf("%d runs, %s shrinking", rep.Runs, rep.Shrinking)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("a 200 ms run took %s (shrinking %s)", took, rep.Shrinking)
+	}
+}

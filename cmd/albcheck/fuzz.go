@@ -80,7 +80,7 @@ Exit status: 0 when nothing was found, 1 when something was, 2 for usage errors.
 	f := cmd.Flags()
 	addHandlerFlags(f, &o.handlerOptions)
 	f.IntVar(&o.runs, "runs", 0, fmt.Sprintf("events to send (default %d unless --duration)", fuzz.DefaultRuns))
-	f.DurationVar(&o.duration, "duration", 0, "stop after this long (with --runs, whichever comes first)")
+	f.DurationVar(&o.duration, "duration", 0, "stop sending events after this long (with --runs, whichever comes first); shrinking what was found then takes at most as long again")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the generated events: the same seed, the same events")
 	f.StringVar(&o.mode, "mode", "", "target-group mode: single, multi or both (default both, or the --infra target group's)")
 	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
