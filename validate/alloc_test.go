@@ -74,7 +74,7 @@ func TestDocumentAllocation(t *testing.T) {
 }
 
 // The maps of a document already checked hold the next one's members and
-// nothing of their own.
+// nothing of their own; those of a value the caller asked for are left alone.
 func TestRecycledMapsHoldNothingOld(t *testing.T) {
 	other := `{"httpMethod": "POST", "path": "/x", "headers": {"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6", "g": "7", "h": "8", "i": "9", "j": "10", "k": "11", "l": "12", "m": "13"}, "queryStringParameters": {"q": "1", "r": "2"}, "requestContext": {"elb": {"targetGroupArn": "x", "extra": {"deep": [1, {"x": 2}]}}}}`
 	for range 3 {
@@ -88,6 +88,13 @@ func TestRecycledMapsHoldNothingOld(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("decoded after another document:\n%#v\nwant\n%#v", got, want)
+			}
+			// A value given to the caller is theirs: later documents
+			// neither empty nor fill its maps.
+			Document([]byte(other))
+			Document([]byte(awsSampleEvent))
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("a value from WithValue changed with later documents:\n%#v\nwant\n%#v", got, want)
 			}
 		}
 	}

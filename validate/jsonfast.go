@@ -54,6 +54,7 @@ type scratch struct {
 	items []any    // the same for arrays
 	small []map[string]any
 	large []map[string]any
+	made  []map[string]any // the maps of the document being checked
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -86,37 +87,44 @@ func (sc *scratch) newMap(n int) map[string]any {
 	if n <= smallMap {
 		free = &sc.small
 	}
+	var m map[string]any
 	if k := len(*free); k > 0 {
-		m := (*free)[k-1]
+		m = (*free)[k-1]
 		(*free)[k-1] = nil
 		*free = (*free)[:k-1]
-		return m
+	} else {
+		m = make(map[string]any, n)
 	}
-	return make(map[string]any, n)
+	sc.made = append(sc.made, m)
+	return m
 }
 
-// recycle empties the maps of a decoded value for the next documents. The
-// caller guarantees that nothing refers to the value any more: Document
-// calls it when its caller did not ask for the value (WithValue), once the
-// checks are done (a Report holds strings only).
-func (sc *scratch) recycle(v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		for _, e := range x {
-			sc.recycle(e)
-		}
-		n := len(x)
-		clear(x)
+// recycle empties the maps of the document just checked for the next
+// documents. The caller guarantees that nothing refers to its value any
+// more: Document calls it when its caller did not ask for the value
+// (WithValue), once the checks are done (a Report holds strings only). The
+// maps are those newMap made, so none is walked to be found.
+func (sc *scratch) recycle() {
+	for _, m := range sc.made {
+		n := len(m)
+		clear(m)
 		switch {
 		case n <= smallMap && len(sc.small) < keptSmallMaps:
-			sc.small = append(sc.small, x)
+			sc.small = append(sc.small, m)
 		case n > smallMap && n <= largestKeptMap && len(sc.large) < keptLargeMaps:
-			sc.large = append(sc.large, x)
+			sc.large = append(sc.large, m)
 		}
-	case []any:
-		for _, e := range x {
-			sc.recycle(e)
-		}
+	}
+	sc.forget()
+}
+
+// forget drops the list of the document's maps (kept by the caller, or
+// recycled).
+func (sc *scratch) forget() {
+	clear(sc.made)
+	sc.made = sc.made[:0]
+	if cap(sc.made) > keptStack {
+		sc.made = nil
 	}
 }
 

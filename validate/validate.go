@@ -193,8 +193,10 @@ func Document(doc []byte, opts ...Option) Report {
 	if c.positions && len(rep.Findings) > 0 && d.ok {
 		locateAll(d.raw, rep.Findings)
 	}
-	if c.value == nil && d.ok {
-		sc.recycle(d.value) // nobody else has it: its maps serve the next document
+	if c.value == nil {
+		sc.recycle() // nobody else has the value: its maps serve the next document
+	} else {
+		sc.forget()
 	}
 	return rep
 }
