@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -171,7 +172,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 			defer large.Unlock()
 		}
 		if budget != nil && len(doc) > budgetSlack {
-			defer budget.hold(len(doc))()
+			defer budget.hold()()
 		}
 		opts := opts
 		if rel, err := relative(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
@@ -376,46 +377,52 @@ func relative(root, path string) (string, error) {
 // heap may grow to a multiple of what is live, and what is live is mostly
 // the binary's own tables (the AWS SDK's among them): a run over 10,000
 // small files collected 25 times and spent a tenth of its time on it, and
-// a lower GOGC, to stay under 25 MB, spent more. Instead the collector
-// runs when the Go runtime's memory reaches a fixed budget (a soft limit,
-// debug.SetMemoryLimit) with GOGC high, so that small documents make few
-// collections and the peak stays where it was (BENCHMARKS.md). A document
-// takes up to some 40 times its size while it is checked: each one over
-// budgetSlack raises the budget by that much while it is checked, or the
-// collector would run without pause (it is allowed half of the processors)
-// for a live heap above the budget.
+// a lower GOGC, to stay under 25 MB, spent more. Instead, while the
+// documents are small, the collector runs when the Go runtime's memory
+// reaches a fixed budget (a soft limit, debug.SetMemoryLimit) with GOGC
+// high, so that they make few collections and the peak stays where it was
+// (BENCHMARKS.md). A document over budgetSlack takes up to some 40 times
+// its size while it is checked, which no fixed budget suits (the collector
+// would run without pause, or the heap grow to GOGC's 400%): while one is
+// checked, the pace is GOGC's at largeGOGC, as it was before.
 type gcBudget struct {
-	mu          sync.Mutex
-	base, extra int64
-	oldPercent  int
-	oldLimit    int64
+	mu         sync.Mutex
+	large      int // documents over budgetSlack being checked
+	oldPercent int
+	oldLimit   int64
 }
 
 const (
 	gcBase      = 13 << 20 // measured: see BENCHMARKS.md, "Two corpora"
+	smallGOGC   = 400
+	largeGOGC   = 75
 	budgetSlack = 16 << 10
-	perByte     = 48
 )
 
 func newGCBudget() *gcBudget {
-	b := &gcBudget{base: gcBase}
+	b := &gcBudget{}
 	b.oldLimit = debug.SetMemoryLimit(gcBase)
-	b.oldPercent = debug.SetGCPercent(400)
+	b.oldPercent = debug.SetGCPercent(smallGOGC)
 	return b
 }
 
-// hold raises the budget for a document of n bytes until the returned
-// function is called.
-func (b *gcBudget) hold(n int) (release func()) {
-	b.add(int64(n) * perByte)
-	return func() { b.add(-int64(n) * perByte) }
-}
-
-func (b *gcBudget) add(d int64) {
+// hold sets the pace for a large document until the returned function is
+// called.
+func (b *gcBudget) hold() (release func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.extra += d
-	debug.SetMemoryLimit(b.base + b.extra)
+	if b.large++; b.large == 1 {
+		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetGCPercent(largeGOGC)
+	}
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.large--; b.large == 0 {
+			debug.SetGCPercent(smallGOGC)
+			debug.SetMemoryLimit(gcBase)
+		}
+	}
 }
 
 func (b *gcBudget) restore() {
