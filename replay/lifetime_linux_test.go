@@ -2,9 +2,11 @@ package replay_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -228,4 +230,27 @@ func TestExecCloseEndsWhatRuns(t *testing.T) {
 		t.Fatal("Close did not end the invocation under way")
 	}
 	assert.Empty(t, left())
+}
+
+// Between events the environment is frozen, as Lambda freezes it: a
+// goroutine the function left running makes no progress until the next
+// event. (Before, it ran on: 30 ticks of 10 ms in a 300 ms pause.)
+func TestEnvironmentFrozenBetweenEvents(t *testing.T) {
+	h := replay.RuntimeHandler([]string{rudeFn(t)}, nil, 1)
+	defer h.Close()
+	ticks := func() int {
+		r := h.Invoke(context.Background(), eventAt(t, "/ticker"), 5*time.Second)
+		require.Nil(t, r.Failure, string(r.Logs))
+		var resp struct{ Body string }
+		require.NoError(t, json.Unmarshal(r.Payload, &resp))
+		n, err := strconv.Atoi(resp.Body)
+		require.NoError(t, err)
+		return n
+	}
+	ticks()
+	time.Sleep(100 * time.Millisecond) // the ticker starts, the process asks for the next event
+	before := ticks()
+	time.Sleep(300 * time.Millisecond)
+	after := ticks()
+	assert.Less(t, after-before, 10, "the function's goroutine ticked %d times while the environment waited for an event", after-before)
 }

@@ -206,3 +206,18 @@ func TestManagedRuntimeFunctionName(t *testing.T) {
 	assert.Contains(t, string(r.Payload), `\"functionName\": \"orders\"`)
 	assert.Contains(t, string(r.Payload), `function:orders\"`)
 }
+
+// A timer a handler leaves behind fires in the next event, as in Lambda,
+// where the environment is frozen between events: here the promise it
+// rejects ends the process during the second event, whatever the pause
+// between the two (before: the process died during the pause, and the
+// second event passed in a new one, or failed, as timing had it).
+func TestNodeWorkLeftBehindRunsInTheNextEvent(t *testing.T) {
+	h := managed(t, "nodejs", "app.rejectsLater", "testdata/nodefn")
+	r := h.Invoke(context.Background(), eventAt(t, "/first"), 3*time.Second)
+	require.Nil(t, r.Failure, string(r.Logs))
+	time.Sleep(200 * time.Millisecond)
+	r = h.Invoke(context.Background(), eventAt(t, "/second"), 3*time.Second)
+	require.NotNil(t, r.Failure, "the timer of the first event fired in the second: %s", r.Payload)
+	assert.Contains(t, r.Failure.Message+string(r.Logs), "rejected after the answer")
+}

@@ -19,3 +19,9 @@ func (o *owned) kill() {
 }
 
 func (o *owned) cleanup() {}
+
+// freeze and thaw do nothing: Windows has no process groups to stop, and
+// a function's background work goes on between events.
+func (o *owned) freeze() {}
+
+func (o *owned) thaw() {}

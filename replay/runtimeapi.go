@@ -157,6 +157,10 @@ type life struct {
 	initErr string
 	asked   bool // the process asked for an event at least once
 	served  int
+	// Between events the process is frozen (freeze): frozen says it is,
+	// offering counts the invocations about to be offered to it.
+	frozen   bool
+	offering int
 }
 
 // invocation is one event on its way through the Runtime API.
@@ -166,6 +170,8 @@ type invocation struct {
 	timeout time.Duration // from when the function takes the event
 	done    chan Result
 	init    time.Duration // set when this event started its environment
+	// answered is set once the function answered (or reported an error).
+	answered atomic.Bool
 }
 
 func (h *runtimeHandler) Close() error {
@@ -386,6 +392,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		}
 		l.setCurrent(inv)
 		defer l.setCurrent(nil)
+		l.offer()
 		// Lambda gives initialisation its own limit (10 s); the function's
 		// timeout starts when it takes the event. A warm process that
 		// answered its last event but has not asked for another is still
@@ -419,6 +426,7 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 			return finish(Result{Failure: interrupted()})
 		}
 		initTimer.Stop()
+		l.offered() // taken, or the process ended (the other cases end it)
 		if taken {
 			if l != before {
 				// This event started the environment: its init is the time
@@ -497,6 +505,24 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 		break
 	}
 	return finish(r)
+}
+
+// offer thaws the process for an invocation about to be offered to it;
+// offered says the offer is over (taken or not).
+func (l *life) offer() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.offering++
+	if l.frozen {
+		l.proc.thaw()
+		l.frozen = false
+	}
+}
+
+func (l *life) offered() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.offering--
 }
 
 func (l *life) setCurrent(inv *invocation) {
@@ -654,6 +680,12 @@ func (l *life) kill() {
 		return
 	default:
 	}
+	l.mu.Lock()
+	if l.frozen { // SIGKILL needs no thaw; a group member may get SIGTERM first
+		l.proc.thaw()
+		l.frozen = false
+	}
+	l.mu.Unlock()
 	l.proc.kill()
 	<-l.exited
 }
@@ -689,6 +721,13 @@ func (l *life) routes() http.Handler {
 	mux.HandleFunc("GET "+base+"/invocation/next", func(w http.ResponseWriter, r *http.Request) {
 		l.mu.Lock()
 		l.asked = true
+		if l.offering == 0 && !l.frozen && (l.current == nil || l.current.answered.Load()) {
+			// Nothing to hand it and no event under way (a second poller
+			// may ask while one is): the environment is idle, and Lambda
+			// freezes it until the next event (offer thaws it).
+			l.proc.freeze()
+			l.frozen = true
+		}
 		l.mu.Unlock()
 		l.waiting.Add(1)
 		select {
@@ -781,6 +820,7 @@ func (l *life) lookup(id string) *invocation {
 func (inv *invocation) deliver(r Result) bool {
 	select {
 	case inv.done <- r:
+		inv.answered.Store(true)
 		return true
 	default:
 		return false

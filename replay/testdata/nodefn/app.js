@@ -88,3 +88,9 @@ exports.loudThenError = async (event, context) => {
   console.error('CE-MARK');
   return respond(event, context, 'loud then error');
 };
+
+// Answers, and leaves a timer that rejects a promise nobody waits for.
+exports.rejectsLater = async (event, context) => {
+  setTimeout(() => Promise.reject(new Error('rejected after the answer')), 50);
+  return respond(event, context, 'rejects later');
+};

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,8 +89,26 @@ func main() {
 
 var ok = events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", Headers: map[string]string{"Content-Type": "text/plain"}, Body: "ok"}
 
+// ticks counts the ticks of a goroutine the first /ticker event starts: it
+// runs while the process runs, and stops while it is frozen.
+var (
+	ticks     atomic.Int64
+	startTick sync.Once
+)
+
 func handle(ctx context.Context, req events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
 	switch req.Path {
+	case "/ticker":
+		startTick.Do(func() {
+			go func() {
+				for range time.Tick(10 * time.Millisecond) {
+					ticks.Add(1)
+				}
+			}()
+		})
+		r := ok
+		r.Body = fmt.Sprint(ticks.Load())
+		return r, nil
 	case "/panic":
 		fmt.Println("about to panic")
 		var m map[string]int
