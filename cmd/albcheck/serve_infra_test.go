@@ -329,3 +329,41 @@ func TestReplayInfraRefusesModeAndTimeout(t *testing.T) {
 		assert.Contains(t, errOut, tc.want)
 	}
 }
+
+// The usual Serverless ALB setup: the alb event names a listener made
+// elsewhere by its ARN, so the files give it no port. replay --infra sends
+// a case naming no listener to the only one, and --port (as serve's) gives
+// it the port a case names (before: every case failed with FIX-001 "no
+// listener with a port in the files", and replay had no --port).
+func TestReplayInfraServerlessListenerArn(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	const arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2"
+	writeFiles(t, dir, map[string]string{
+		"serverless.yml": `service: shop
+provider: {name: aws, runtime: provided.al2023}
+functions:
+  api:
+    handler: bootstrap
+    events:
+      - alb: {listenerArn: ` + arn + `, priority: 1, conditions: {path: /api/*}}
+`,
+		"cases/any.json":  `{"name": "any listener", "request": {"method": "GET", "target": "/api/x"}, "expect": {"status": 200}}`,
+		"cases/port.json": `{"name": "port 80", "listener": 80, "request": {"method": "GET", "target": "/api/x"}, "expect": {"status": 200, "body": {"contains": "\"proto\":\"http\",\"port\":\"80\""}}}`,
+	})
+	sls := filepath.Join(dir, "serverless.yml")
+	code, out, errOut := runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, filepath.Join(dir, "cases", "any.json"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+
+	code, out, _ = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, filepath.Join(dir, "cases", "port.json"))
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, out, "--infra: no listener on port 80 (listeners: "+arn+" (no port: map it with --port LISTENER=PORT))")
+
+	code, out, errOut = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, "--port", arn+"=80", filepath.Join(dir, "cases"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "2 passed, 0 failed")
+
+	code, _, errOut = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, "--port", "HttpListener=80", filepath.Join(dir, "cases"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--port HttpListener=...: no listener of the files has that name or port")
+}
