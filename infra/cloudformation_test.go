@@ -22,6 +22,7 @@ import (
 var cfnTemplates = []string{
 	"testdata/infra/sam-orders.yaml",
 	"testdata/infra/cdk-orders.template.json",
+	"testdata/infra/sam-environment.yaml",
 }
 
 // golden is what a golden file holds.
