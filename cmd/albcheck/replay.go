@@ -99,6 +99,12 @@ files give it no port (a Serverless alb event's listenerArn). --port LISTENER=PO
 (LISTENER a listener's name, such as that ARN, or its port) gives a listener the
 port cases name it by, and the function is told that port.
 
+Each function runs with the environment variables its file gives it (SAM Globals
+and the function's Environment, Serverless provider and function environment,
+Terraform environment blocks), then AWS_LAMBDA_FUNCTION_NAME (its deployed name),
+then -e NAME=VALUE, which wins over both. A variable known only at deployment (a
+resource's Ref, ${ssm:...}) is not set, and a warning names it.
+
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
 or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
 stopped the run, after printing the results finished before it.`,
@@ -183,6 +189,7 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		if err != nil {
 			return err
 		}
+		o.handlerOptions.warn = s.err
 		if routed, err = buildSite(ctx, &o.handlerOptions, p, serve.SiteOptions{Ports: ports}); err != nil {
 			return err
 		}

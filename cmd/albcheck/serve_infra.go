@@ -30,6 +30,7 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	o.handlerOptions.warn = s.err
 	// Serve's --port says where a listener is served here, not the port
 	// the function is told: the site keeps the files' ports.
 	b, err := buildSite(ctx, &o.handlerOptions, p, serve.SiteOptions{Seed: o.seed})
