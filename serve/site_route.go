@@ -118,7 +118,10 @@ func (s *Site) listenerFor(c *replay.Case) (*albroute.Router, *validate.Finding)
 	if len(served) == 1 {
 		return served[0], nil
 	}
-	msg := "--infra: no listener with a port in the files"
+	msg := "--infra: no listener in the files"
+	if len(s.Listeners) > 0 {
+		msg = fmt.Sprintf("--infra: no listener with a port in the files (listeners: %s)", strings.Join(names, ", "))
+	}
 	if len(served) > 1 {
 		msg = fmt.Sprintf("--infra: the files have listeners on ports %s: say which the case goes to with \"listener\"", strings.Join(ports, ", "))
 	}

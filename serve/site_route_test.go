@@ -228,3 +228,29 @@ func TestSiteRouteCaseListenerWithoutPort(t *testing.T) {
 		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
 	}
 }
+
+// Several listeners without a port: a case must name one, and the message
+// says which there are and how to give them a port.
+func TestSiteRouteCaseListenersWithoutPort(t *testing.T) {
+	second := strings.Replace(slsListener, "f2f7dc8efc522ab2", "0123456789abcdef", 1)
+	service := slsService + `  admin:
+    handler: bootstrap
+    events:
+      - alb:
+          listenerArn: ` + second + `
+          priority: 2
+          conditions:
+            path: /admin
+`
+	file := filepath.Join(t.TempDir(), "serverless.yml")
+	require.NoError(t, os.WriteFile(file, []byte(service), 0o644))
+	p, err := infra.Load(file)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{"api": tellShape("api")}})
+	require.NoError(t, err)
+	out := runCases(t, site, `{"name": "which", "request": {"method": "GET", "target": "/api"}}`)
+	require.Len(t, out, 1)
+	require.NotEmpty(t, out[0].Findings)
+	const how = " (no port: map it with --port LISTENER=PORT)"
+	assert.Equal(t, "--infra: no listener with a port in the files (listeners: "+slsListener+how+", "+second+how+")", out[0].Findings[0].Message)
+}
