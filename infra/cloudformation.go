@@ -364,8 +364,52 @@ func (r *cfnReader) readFunction(res *cfnResource) {
 			f.Code = r.codeLocation(o, "Code", "S3Bucket", "S3Key")
 		}
 	}
+	// SAM merges Globals.Function.Environment.Variables into a function's
+	// own, the function's value winning for a name both give.
+	own := o.obj("Environment").obj("Variables")
+	if res.typ == typeServerlessFunction {
+		r.environment(f, r.globalFn.obj("Environment").obj("Variables"), own)
+	}
+	r.environment(f, own, cfnObj{})
 	r.functions[res.id] = f
 	r.p.Functions = append(r.p.Functions, f)
+}
+
+// environment reads Environment.Variables (a function's, or SAM's
+// Globals.Function's) into f, but for the names shadow (the function's own,
+// which win) gives: their Globals value is not used, so it gets no
+// warning. A value known only at deployment is recorded apart with a
+// warning: passing "${Table}" to the code would look like a value and fail
+// far from its cause.
+func (r *cfnReader) environment(f *Function, vars, shadow cfnObj) {
+	if vars.node == nil {
+		return
+	}
+	for i := 0; i+1 < len(vars.node.Content); i += 2 {
+		name := r.deref(vars.node.Content[i]).Value
+		if shadow.has(name) {
+			continue
+		}
+		ptr := vars.ptr + "/" + escapePointer(name)
+		n := r.mapGet(vars.node, name)
+		v, ok := r.eval(n, ptr)
+		switch {
+		case !ok: // a finding says why
+			f.setEnv(name, "(not resolved)", true)
+		case v.kind == absentValue:
+			// Ref AWS::NoValue: the variable is not set, not even from
+			// the Globals.
+			delete(f.Environment, name)
+			delete(f.EnvironmentUnknown, name)
+		case v.kind != scalarValue:
+			r.finding(n, ptr, "the environment variable %s must be a string, not a %s", name, kindName(v.kind))
+		case v.deploy:
+			r.warning(n, ptr, "the environment variable %s is %s, known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, v.s, name)
+			f.setEnv(name, v.s, true)
+		default:
+			f.setEnv(name, v.s, false)
+		}
+	}
 }
 
 // codeLocation is a code location as written: a path, or s3://bucket/key.

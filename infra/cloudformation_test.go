@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +23,7 @@ import (
 var cfnTemplates = []string{
 	"testdata/infra/sam-orders.yaml",
 	"testdata/infra/cdk-orders.template.json",
+	"testdata/infra/sam-environment.yaml",
 }
 
 // golden is what a golden file holds.
@@ -569,5 +571,43 @@ func TestCloudFormationMergeBomb(t *testing.T) {
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %s", d)
+	}
+}
+
+// The facts of sam-environment.yaml.golden, spelled out: SAM's Globals
+// merged under a function's own variables (the function's win, Ref
+// AWS::NoValue removes one), intrinsics resolved from parameter defaults,
+// values known only at deployment kept apart, and no Globals for a plain
+// AWS::Lambda::Function.
+func TestCloudFormationEnvironment(t *testing.T) {
+	data, err := os.ReadFile("testdata/infra/sam-environment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse("testdata/infra/sam-environment.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		fn             string
+		known, unknown map[string]string
+	}{
+		{"ApiFunction",
+			map[string]string{"LOG_LEVEL": "debug", "STAGE": "prod", "PREFIX": "orders-prod/", "RETRIES": "3"},
+			map[string]string{"TABLE": "${Table}", "TABLE_ARN": "${Table.Arn}", "API_KEY": "${ApiKey}"}},
+		{"PlainFunction",
+			map[string]string{"GREETING": "hello prod"},
+			map[string]string{"REGION_NAME": "${AWS::Region}"}},
+	} {
+		f := p.FunctionNamed(tc.fn)
+		if f == nil {
+			t.Fatalf("no function %s", tc.fn)
+		}
+		if !maps.Equal(f.Environment, tc.known) {
+			t.Errorf("%s: environment %v, want %v", tc.fn, f.Environment, tc.known)
+		}
+		if !maps.Equal(f.EnvironmentUnknown, tc.unknown) {
+			t.Errorf("%s: known only at deployment %v, want %v", tc.fn, f.EnvironmentUnknown, tc.unknown)
+		}
 	}
 }

@@ -224,8 +224,39 @@ type Function struct {
 	ReservedConcurrency int `json:"reservedConcurrency"`
 	// Streaming is set when the function is configured for response
 	// streaming, which an ALB does not support.
-	Streaming bool   `json:"streaming,omitempty"`
-	Source    Source `json:"source"`
+	Streaming bool `json:"streaming,omitempty"`
+	// Environment is the function's environment variables with the values
+	// the file gives them (SAM's Globals and the function's own, Serverless's
+	// provider and function environment, Terraform's environment block),
+	// for albcheck to run the function as Lambda would. Values may be
+	// secrets: the text output of albcheck infra shows names only.
+	Environment map[string]string `json:"environment,omitempty"`
+	// EnvironmentUnknown is the variables whose value is known only at
+	// deployment (a resource's Ref or attribute, a variable of another
+	// source, a value Terraform knows after apply), each with its value as
+	// written. albcheck runs the function without them rather than with a
+	// placeholder the code would take for the value; a warning says so.
+	EnvironmentUnknown map[string]string `json:"environmentUnknown,omitempty"`
+	Source             Source            `json:"source"`
+}
+
+// setEnv records a variable's value, or that it is known only at
+// deployment (unknown), so that a later source (a SAM function over its
+// Globals, a Serverless function over its provider) replaces either.
+func (f *Function) setEnv(name, value string, unknown bool) {
+	if unknown {
+		delete(f.Environment, name)
+		if f.EnvironmentUnknown == nil {
+			f.EnvironmentUnknown = map[string]string{}
+		}
+		f.EnvironmentUnknown[name] = value
+		return
+	}
+	delete(f.EnvironmentUnknown, name)
+	if f.Environment == nil {
+		f.Environment = map[string]string{}
+	}
+	f.Environment[name] = value
 }
 
 // Permission is a resource-based policy statement on a function

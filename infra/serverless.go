@@ -55,6 +55,9 @@ type slsReader struct {
 	name string
 	root *yaml.Node
 	p    *Project
+	// warned holds the pointers of warnings made once for all functions
+	// (the provider's environment).
+	warned map[string]bool
 }
 
 // readServerless reads a serverless.yml: each function and the target
@@ -210,6 +213,68 @@ func (s *slsReader) variable(inside string, depth int) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// deployedName is the name the framework deploys a function under when it
+// sets no name: <service>-<stage>-<function> (naming.js getLambdaName), so
+// that the process is told what Lambda would tell it. It is "" when the
+// service's name is not in the file alone.
+func (s *slsReader) deployedName(fn string) string {
+	service := slsGet(s.root, "service")
+	if n := slsDeref(service); n != nil && n.Kind == yaml.MappingNode {
+		service = slsGet(n, "name") // the framework's older form, service: {name: ...}
+	}
+	name := s.str(service)
+	if name == "" || strings.Contains(name, "${") {
+		return ""
+	}
+	return name + "-" + s.stage(0) + "-" + fn
+}
+
+// environment reads a provider's or a function's environment mapping into
+// f, but for the names shadow (the function's own, which win) gives. A
+// value the file alone does not give (a variable of another source such as
+// ${ssm:...}, a CloudFormation Ref) is recorded apart with a warning rather
+// than passed to the code as written; the provider's is warned about once,
+// not once per function.
+func (s *slsReader) environment(f *Function, env *yaml.Node, pointer string, shadow *yaml.Node) {
+	n := s.value(env)
+	if n == nil {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		s.warnOnce(pointer, env, fmt.Sprintf("environment is %s, not a mapping albcheck can read from the file alone: the functions run without it", s.text(env)))
+		return
+	}
+	own := s.value(shadow)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name := n.Content[i].Value
+		if own != nil && slsGet(own, name) != nil {
+			continue
+		}
+		ptr := slsPointer(pointer, name)
+		v := s.value(n.Content[i+1])
+		if v != nil && v.Kind == yaml.ScalarNode && !strings.Contains(v.Value, "${") {
+			f.setEnv(name, v.Value, false)
+			continue
+		}
+		written := s.text(n.Content[i+1])
+		s.warnOnce(ptr, n.Content[i], fmt.Sprintf("the environment variable %s is %s, known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, written, name))
+		f.setEnv(name, written, true)
+	}
+}
+
+// warnOnce records a warning at pointer unless one is recorded there
+// already.
+func (s *slsReader) warnOnce(pointer string, n *yaml.Node, message string) {
+	if s.warned[pointer] {
+		return
+	}
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	s.warned[pointer] = true
+	s.finding(validate.Warning, pointer, n, message)
 }
 
 // stage is the stage of a deployment with no --stage option.
@@ -387,6 +452,14 @@ func (s *slsReader) read() {
 		if c, ok := s.integer(slsGet(fn, "reservedConcurrency"), pointer+"/reservedConcurrency"); ok {
 			f.ReservedConcurrency = c
 		}
+		if f.FunctionName == "" {
+			f.FunctionName = s.deployedName(fnName)
+		}
+		// The function's environment wins over the provider's for a name
+		// both give (the framework merges them into the function's).
+		own := slsGet(fn, "environment")
+		s.environment(f, slsGet(provider, "environment"), "/provider/environment", own)
+		s.environment(f, own, pointer+"/environment", nil)
 		s.p.Functions = append(s.p.Functions, f)
 		permission := slsNormalize(fnName) + "LambdaPermissionRegisterTarget"
 		hasALB := false

@@ -1,7 +1,9 @@
 package infra
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -208,5 +210,76 @@ functions:
 	}
 	if len(p.Listeners) != 1 || !strings.HasSuffix(p.Listeners[0].Name, "/f2f7dc8efc522ab2") {
 		t.Errorf("listeners %+v", p.Listeners)
+	}
+}
+
+// The provider's environment and the function's are merged, the function's
+// winning; variables the file resolves are read as the framework resolves
+// them, and the other ones kept apart with one warning each. A function
+// without name: is deployed as <service>-<stage>-<function>.
+func TestServerlessEnvironment(t *testing.T) {
+	const file = `service: shop
+provider:
+  name: aws
+  stage: ${opt:stage, 'beta'}
+  environment:
+    LOG_LEVEL: info
+    STAGE: ${sls:stage}
+    REGION_NAME: ${self:custom.region}
+    SECRET: ${ssm:/shop/secret}
+    TABLE:
+      Ref: OrdersTable
+custom:
+  region: eu-west-1
+params:
+  default:
+    greeting: hello
+functions:
+  api:
+    handler: bootstrap
+    environment:
+      LOG_LEVEL: debug
+      SECRET: plain
+      GREETING: ${param:greeting}
+      LIMIT: 50
+  worker:
+    handler: bootstrap
+    name: shop-worker
+`
+	p, err := Parse("serverless.yml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, worker := p.FunctionNamed("api"), p.FunctionNamed("worker")
+	if api == nil || worker == nil {
+		t.Fatalf("functions %+v", p.Functions)
+	}
+	wantAPI := map[string]string{"LOG_LEVEL": "debug", "STAGE": "beta", "REGION_NAME": "eu-west-1", "SECRET": "plain", "GREETING": "hello", "LIMIT": "50"}
+	if !maps.Equal(api.Environment, wantAPI) {
+		t.Errorf("api environment %v, want %v", api.Environment, wantAPI)
+	}
+	if want := map[string]string{"TABLE": `{"Ref":"OrdersTable"}`}; !maps.Equal(api.EnvironmentUnknown, want) {
+		t.Errorf("api unknown %v, want %v", api.EnvironmentUnknown, want)
+	}
+	wantWorker := map[string]string{"LOG_LEVEL": "info", "STAGE": "beta", "REGION_NAME": "eu-west-1"}
+	if !maps.Equal(worker.Environment, wantWorker) {
+		t.Errorf("worker environment %v, want %v", worker.Environment, wantWorker)
+	}
+	if want := map[string]string{"SECRET": "${ssm:/shop/secret}", "TABLE": `{"Ref":"OrdersTable"}`}; !maps.Equal(worker.EnvironmentUnknown, want) {
+		t.Errorf("worker unknown %v, want %v", worker.EnvironmentUnknown, want)
+	}
+	var warnings []string
+	for _, f := range p.Findings {
+		if f.Severity == validate.Warning {
+			warnings = append(warnings, f.Pointer)
+		}
+	}
+	// One warning per place, not one per function that inherits it.
+	slices.Sort(warnings)
+	if want := []string{"/provider/environment/SECRET", "/provider/environment/TABLE"}; !slices.Equal(warnings, want) {
+		t.Errorf("warnings at %v, want %v", warnings, want)
+	}
+	if api.FunctionName != "shop-beta-api" || worker.FunctionName != "shop-worker" {
+		t.Errorf("deployed names %q and %q, want shop-beta-api and shop-worker", api.FunctionName, worker.FunctionName)
 	}
 }

@@ -76,6 +76,9 @@ type tfReader struct {
 	// archives maps an archive_file data source's output_path to its
 	// source_dir: the folder a function's filename zip is made from.
 	archives map[string]string
+	// unknown is the after_unknown of each resource change by address: what
+	// the plan knows only after apply, absent from planned_values.
+	unknown map[string]any
 }
 
 // readTerraform reads the JSON of a Terraform plan (terraform show -json
@@ -112,6 +115,12 @@ func readTerraform(name string, data []byte) (*Project, error) {
 	for _, st := range []*tfjson.State{plan.PriorState, {Values: plan.PlannedValues}} {
 		if st != nil && st.Values != nil && st.Values.RootModule != nil {
 			tfArchives(st.Values.RootModule, t.archives)
+		}
+	}
+	t.unknown = map[string]any{}
+	for _, rc := range plan.ResourceChanges {
+		if rc != nil && rc.Change != nil {
+			t.unknown[rc.Address] = rc.Change.AfterUnknown
 		}
 	}
 	t.build()
@@ -633,6 +642,55 @@ func tfStrings(m map[string]any, k string) []string {
 	return out
 }
 
+// environment reads the variables of a function's environment block. A
+// variable whose value is known only after apply (another resource's
+// attribute) is absent from planned_values and marked in the change's
+// after_unknown; it is recorded apart with a warning, so that albcheck
+// does not run the function as if it were unset in silence.
+func (t *tfReader) environment(f *Function, r *tfResource) {
+	// Where the block is written: a variable known only after apply is not
+	// in planned_values to point at.
+	pointer := r.pointer + "/values/environment"
+	for _, env := range tfBlocks(r.values, "environment") {
+		vars, _ := env["variables"].(map[string]any)
+		for _, name := range tfSortedKeys(vars) {
+			switch v := vars[name].(type) {
+			case string:
+				f.setEnv(name, v, false)
+			case bool, float64:
+				// Terraform's map(string) holds these as strings; a plan
+				// written by hand may not.
+				f.setEnv(name, fmt.Sprint(v), false)
+			}
+		}
+	}
+	unknownEnv := tfBlocks(asMap(t.unknown[r.addr]), "environment")
+	for _, env := range unknownEnv {
+		if env == nil {
+			continue
+		}
+		switch u := env["variables"].(type) {
+		case bool:
+			if u {
+				t.finding(validate.Warning, pointer, fmt.Sprintf("the environment variables of %s are known only after apply: albcheck runs the function without them (give them with -e NAME=VALUE)", f.Name))
+			}
+		case map[string]any:
+			for _, name := range tfSortedKeys(u) {
+				if known, _ := u[name].(bool); known {
+					f.setEnv(name, "(known after apply)", true)
+					t.finding(validate.Warning, pointer, fmt.Sprintf("the environment variable %s is known only after apply: albcheck runs the function without it (give it with -e %s=VALUE)", name, name))
+				}
+			}
+		}
+	}
+}
+
+// asMap is v as a JSON object, or nil.
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
 func (t *tfReader) of(types []string) []*tfResource {
 	var out []*tfResource
 	for _, r := range t.res {
@@ -645,7 +703,7 @@ func (t *tfReader) of(types []string) []*tfResource {
 
 func (t *tfReader) build() {
 	for _, r := range t.of(tfFunction) {
-		t.p.Functions = append(t.p.Functions, &Function{
+		f := &Function{
 			Name:                r.addr,
 			FunctionName:        tfStr(r.values, "function_name"),
 			Runtime:             tfStr(r.values, "runtime"),
@@ -655,7 +713,9 @@ func (t *tfReader) build() {
 			CodeDir:             t.archives[tfStr(r.values, "filename")],
 			ReservedConcurrency: tfNum(r.values, "reserved_concurrent_executions", reservedConcurrencyNone),
 			Source:              t.source(r.pointer),
-		})
+		}
+		t.environment(f, r)
+		t.p.Functions = append(t.p.Functions, f)
 	}
 	// Response streaming is configured on a function URL (invoke_mode
 	// RESPONSE_STREAM); the function answers an ALB the same way.

@@ -2,6 +2,7 @@ package infra
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -147,10 +148,18 @@ func TestTerraformUnknownReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Findings) != 1 {
-		t.Fatalf("findings %+v, want one for aws_lb_target_group.legacy", p.Findings)
+	// The plan's warnings (an environment variable known after apply) are
+	// another test's.
+	var errs []Finding
+	for _, f := range p.Findings {
+		if f.Severity == validate.Error {
+			errs = append(errs, f)
+		}
 	}
-	f := p.Findings[0]
+	if len(errs) != 1 {
+		t.Fatalf("findings %+v, want one error for aws_lb_target_group.legacy", p.Findings)
+	}
+	f := errs[0]
 	if f.Rule != "INFRA-REF" || f.Severity != validate.Error || f.File != name || !strings.Contains(f.Message, "aws_lb_target_group.legacy[0]") {
 		t.Errorf("finding %+v", f)
 	}
@@ -467,5 +476,36 @@ func TestTerraformArchiveSourceDir(t *testing.T) {
 	}
 	if got := p.Functions[1].CodeDir; got != "" {
 		t.Errorf("CodeDir of g = %q, want none: no archive_file makes its zip", got)
+	}
+}
+
+// A function's environment block is read from planned_values; a variable
+// known only after apply (in the change's after_unknown) is kept apart with
+// a warning, not passed as empty.
+func TestTerraformEnvironment(t *testing.T) {
+	name, data := readPlan(t)
+	p, err := readTerraform(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := p.FunctionNamed("aws_lambda_function.orders")
+	if fn == nil {
+		t.Fatal("no aws_lambda_function.orders")
+	}
+	if want := map[string]string{"LOG_LEVEL": "info", "ORDERS_LIMIT": "50"}; !maps.Equal(fn.Environment, want) {
+		t.Errorf("environment %v, want %v", fn.Environment, want)
+	}
+	if _, ok := fn.EnvironmentUnknown["TABLE_NAME"]; !ok || len(fn.EnvironmentUnknown) != 1 {
+		t.Errorf("unknown %v, want TABLE_NAME only", fn.EnvironmentUnknown)
+	}
+	found := false
+	for _, f := range p.Findings {
+		found = found || (f.Severity == validate.Warning && strings.Contains(f.Message, "TABLE_NAME is known only after apply") && f.Line > 0)
+	}
+	if !found {
+		t.Errorf("no located warning about TABLE_NAME in %+v", p.Findings)
+	}
+	if other := p.FunctionNamed(`aws_lambda_function.reports["daily"]`); other == nil || len(other.Environment)+len(other.EnvironmentUnknown) != 0 {
+		t.Errorf("reports[daily] has no environment block: %+v", other)
 	}
 }

@@ -507,6 +507,21 @@ func (p *lambdaProc) invoke(ctx context.Context, event []byte, timeout time.Dura
 	return finish(r)
 }
 
+// idle is a poll for the next event: with nothing to hand it and no event
+// under way (a second poller may ask while one is), the environment is
+// idle, and Lambda freezes it until the next event (offer thaws it). A
+// process polling before startup is done with it (l.proc unset) is left
+// running.
+func (l *life) idle() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.asked = true
+	if l.proc != nil && l.offering == 0 && !l.frozen && (l.current == nil || l.current.answered.Load()) {
+		l.proc.freeze()
+		l.frozen = true
+	}
+}
+
 // offer thaws the process for an invocation about to be offered to it;
 // offered says the offer is over (taken or not).
 func (l *life) offer() {
@@ -624,7 +639,9 @@ func (p *lambdaProc) ensureLife() (*life, error) {
 		_ = l.srv.Close()
 		return nil, err
 	}
+	l.mu.Lock() // the process may already be asking for an event (idle)
 	l.proc = proc
+	l.mu.Unlock()
 	out, err := newPipeLog(r, &p.logs)
 	if err != nil { // cannot happen for a pipe; end the process all the same
 		proc.kill()
@@ -719,16 +736,7 @@ func (l *life) routes() http.Handler {
 	const base = "/2018-06-01/runtime"
 	arn := "arn:aws:lambda:us-east-1:123456789012:function:" + l.p.h.name
 	mux.HandleFunc("GET "+base+"/invocation/next", func(w http.ResponseWriter, r *http.Request) {
-		l.mu.Lock()
-		l.asked = true
-		if l.offering == 0 && !l.frozen && (l.current == nil || l.current.answered.Load()) {
-			// Nothing to hand it and no event under way (a second poller
-			// may ask while one is): the environment is idle, and Lambda
-			// freezes it until the next event (offer thaws it).
-			l.proc.freeze()
-			l.frozen = true
-		}
-		l.mu.Unlock()
+		l.idle()
 		l.waiting.Add(1)
 		select {
 		case l.polled <- struct{}{}:

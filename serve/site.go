@@ -22,6 +22,12 @@ type SiteOptions struct {
 	Missing func(fn *infra.Function) string
 	// Seed seeds the weighted forwards (serve --seed).
 	Seed uint64
+	// Ports are the ports replay's cases name listeners by, by listener
+	// name (replay --port LISTENER=PORT): a listener of another stack (a
+	// Serverless listenerArn) has none in the files, and a case can then
+	// say which one it goes to. The function is told that port, as the ALB
+	// tells it the listener's.
+	Ports map[string]int
 }
 
 // Site is a project's load balancer as served locally: the target groups
@@ -30,13 +36,14 @@ type Site struct {
 	Targets   map[string]*Target
 	Listeners []*albroute.Router
 	project   *infra.Project
+	ports     map[string]int
 }
 
 // NewSite compiles every listener of a project and makes a Target of each
 // Lambda target group: its mode, the timeout of the function registered
 // with it, its health check when enabled, and the handler of that function.
 func NewSite(p *infra.Project, o SiteOptions) (*Site, error) {
-	s := &Site{Targets: map[string]*Target{}, project: p}
+	s := &Site{Targets: map[string]*Target{}, project: p, ports: o.Ports}
 	functions := map[string]*infra.Function{}
 	for _, f := range p.Functions {
 		functions[f.Name] = f

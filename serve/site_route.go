@@ -49,8 +49,8 @@ func (s *Site) RouteCase(c *replay.Case) replay.Routed {
 			rt.Failure = &replay.Failure{Rule: validate.FUNCINIT, Message: fmt.Sprintf("the ALB answers 502: %s forwards to %s: %s", ruleName(d), where, t.Missing)}
 		default:
 			rt = replay.Routed{Handler: t.Handler, Timeout: t.Timeout, Mode: t.Mode, TargetGroupARN: t.ARN, Function: t.Function}
-			if l := router.Listener(); l.Port > 0 {
-				rt.Protocol, rt.Port = strings.ToLower(cmp.Or(l.Protocol, "HTTP")), l.Port
+			if port := s.port(router); port > 0 {
+				rt.Protocol, rt.Port = strings.ToLower(cmp.Or(router.Listener().Protocol, "HTTP")), port
 			}
 		}
 		if rt.Function != "" {
@@ -76,29 +76,52 @@ func (s *Site) RouteCase(c *replay.Case) replay.Routed {
 	return rt
 }
 
+// port is the port a case names a listener by: the one SiteOptions.Ports
+// gives it, else the files' (0 when they give none).
+func (s *Site) port(r *albroute.Router) int {
+	l := r.Listener()
+	if p, ok := s.ports[l.Name]; ok {
+		return p
+	}
+	return l.Port
+}
+
 // listenerFor is the router of the listener a case goes to.
 func (s *Site) listenerFor(c *replay.Case) (*albroute.Router, *validate.Finding) {
 	var served []*albroute.Router
-	var ports []string
+	var ports, names []string
 	for _, r := range s.Listeners {
-		if l := r.Listener(); l.Port > 0 {
+		if p := s.port(r); p > 0 {
 			served = append(served, r)
-			ports = append(ports, strconv.Itoa(l.Port))
+			ports = append(ports, strconv.Itoa(p))
+			names = append(names, strconv.Itoa(p))
+		} else {
+			// Without a port a listener cannot be named by one: the list
+			// says which name to map with --port.
+			names = append(names, r.Listener().Name+" (no port: map it with --port LISTENER=PORT)")
 		}
 	}
 	if c.Listener != 0 {
 		for _, r := range served {
-			if r.Listener().Port == c.Listener {
+			if s.port(r) == c.Listener {
 				return r, nil
 			}
 		}
-		f := validate.NewFinding(validate.FIX001, c.Pointer("/listener"), fmt.Sprintf("--infra: no listener on port %d (listeners: %s)", c.Listener, strings.Join(ports, ", ")))
+		f := validate.NewFinding(validate.FIX001, c.Pointer("/listener"), fmt.Sprintf("--infra: no listener on port %d (listeners: %s)", c.Listener, strings.Join(names, ", ")))
 		return nil, &f
+	}
+	// The only listener of the files needs no name, port or not: a
+	// Serverless service attaches its rules to one listener made elsewhere.
+	if len(s.Listeners) == 1 {
+		return s.Listeners[0], nil
 	}
 	if len(served) == 1 {
 		return served[0], nil
 	}
-	msg := "--infra: no listener with a port in the files"
+	msg := "--infra: no listener in the files"
+	if len(s.Listeners) > 0 {
+		msg = fmt.Sprintf("--infra: no listener with a port in the files (listeners: %s)", strings.Join(names, ", "))
+	}
 	if len(served) > 1 {
 		msg = fmt.Sprintf("--infra: the files have listeners on ports %s: say which the case goes to with \"listener\"", strings.Join(ports, ", "))
 	}

@@ -179,3 +179,78 @@ func TestSiteRouteCaseClientIP(t *testing.T) {
 		assert.True(t, o.OK(true), "%s: %v", o.Case.Name, o.Findings)
 	}
 }
+
+// slsService is the usual Serverless ALB setup: the function's alb event
+// attaches a rule to a listener made elsewhere, known by its ARN only.
+const slsService = `service: shop
+provider:
+  name: aws
+  runtime: provided.al2023
+functions:
+  api:
+    handler: bootstrap
+    events:
+      - alb:
+          listenerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2
+          priority: 1
+          conditions:
+            path: /api
+`
+
+const slsListener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2"
+
+// A Serverless service's only listener has no port in the files: a case
+// naming no listener goes to it all the same, and one naming a port is
+// told which listeners there are, by name when they have no port, unless
+// Ports gives that listener the port the case names.
+func TestSiteRouteCaseListenerWithoutPort(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "serverless.yml")
+	require.NoError(t, os.WriteFile(file, []byte(slsService), 0o644))
+	p, err := infra.Load(file)
+	require.NoError(t, err)
+	handlers := map[string]replay.Handler{"api": tellShape("api")}
+	fixture := `[
+  {"name": "only listener", "request": {"method": "GET", "target": "/api"}, "expect": {"status": 200}},
+  {"name": "by port", "listener": 80, "request": {"method": "GET", "target": "/api"}, "expect": {"body": {"equals": "api single http 80"}}}
+]`
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: handlers})
+	require.NoError(t, err)
+	out := runCases(t, site, fixture)
+	require.Len(t, out, 2)
+	assert.True(t, out[0].OK(false), "%v", out[0].Findings)
+	require.NotEmpty(t, out[1].Findings)
+	assert.Equal(t, validate.FIX001, out[1].Findings[0].Rule)
+	assert.Equal(t, "--infra: no listener on port 80 (listeners: "+slsListener+" (no port: map it with --port LISTENER=PORT))", out[1].Findings[0].Message)
+
+	site, err = serve.NewSite(p, serve.SiteOptions{Handlers: handlers, Ports: map[string]int{slsListener: 80}})
+	require.NoError(t, err)
+	for _, o := range runCases(t, site, fixture) {
+		assert.True(t, o.OK(false), "%s: %v", o.Case.Name, o.Findings)
+	}
+}
+
+// Several listeners without a port: a case must name one, and the message
+// says which there are and how to give them a port.
+func TestSiteRouteCaseListenersWithoutPort(t *testing.T) {
+	second := strings.Replace(slsListener, "f2f7dc8efc522ab2", "0123456789abcdef", 1)
+	service := slsService + `  admin:
+    handler: bootstrap
+    events:
+      - alb:
+          listenerArn: ` + second + `
+          priority: 2
+          conditions:
+            path: /admin
+`
+	file := filepath.Join(t.TempDir(), "serverless.yml")
+	require.NoError(t, os.WriteFile(file, []byte(service), 0o644))
+	p, err := infra.Load(file)
+	require.NoError(t, err)
+	site, err := serve.NewSite(p, serve.SiteOptions{Handlers: map[string]replay.Handler{"api": tellShape("api")}})
+	require.NoError(t, err)
+	out := runCases(t, site, `{"name": "which", "request": {"method": "GET", "target": "/api"}}`)
+	require.Len(t, out, 1)
+	require.NotEmpty(t, out[0].Findings)
+	const how = " (no port: map it with --port LISTENER=PORT)"
+	assert.Equal(t, "--infra: no listener with a port in the files (listeners: "+slsListener+how+", "+second+how+")", out[0].Findings[0].Message)
+}

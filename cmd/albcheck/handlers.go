@@ -60,7 +60,7 @@ func addHandlerFlags(f *pflag.FlagSet, o *handlerOptions) {
 	f.StringVar(&o.region, "region", "", "with --function: the AWS region, as in the AWS CLI")
 	f.IntVar(&o.parallel, "parallel", 1, "function processes (or --exec processes, or --function invocations) at once")
 	f.DurationVar(&o.timeout, "timeout", replay.DefaultTimeout, "the function's timeout per invocation")
-	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment")
+	f.StringArrayVarP(&o.env, "env", "e", nil, "KEY=VALUE for the function's environment; with --infra, wins over the files' environment variables")
 	f.StringVar(&o.runtime, "runtime", "", "run --handler with node or python3 from PATH: nodejs, nodejs18.x to nodejs22.x, python, python3.9 to python3.13")
 	f.StringVar(&o.handler, "handler", "", "with --runtime: the function's handler, FILE.EXPORT as in Lambda (index.handler)")
 	f.StringVar(&o.codeDir, "code-dir", "", "with --runtime: the directory of the function's code, LAMBDA_TASK_ROOT (default the current directory)")
@@ -303,19 +303,23 @@ func (o *handlerOptions) buildNamed(ctx context.Context, p *infra.Project) (map[
 }
 
 // buildOne builds and starts the handler one flag value stands for: that
-// of function fn, whose name the process is told, as Lambda tells it
-// (--env still wins).
+// of function fn, whose name the process is told, as Lambda tells it, with
+// the environment variables its file gives it. --env wins over both: it is
+// last, and a process's environment keeps the last value of a name.
 func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *infra.Function) (replay.Handler, error) {
 	one := *o
 	one.named, one.command, one.exec, one.invokeURL, one.function = nil, "", "", "", ""
 	name := cmp.Or(fn.FunctionName, fn.Name)
-	one.env = append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + name}, o.env...)
+	one.env = functionEnv(fn)
+	one.env = append(one.env, "AWS_LAMBDA_FUNCTION_NAME="+name, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+name)
+	one.env = append(one.env, o.env...)
 	if fn.ReservedConcurrency == 0 && o.pool.Max > 0 {
 		// Reserved concurrency 0 stops a function: Lambda throttles every
 		// invocation, so nothing is started. (Terraform's -1 and an absent
 		// setting are unreserved, -1 in the model.)
 		return replay.ThrottledHandler(), nil
 	}
+	o.warnUnknownEnv(fn)
 	if fn.ReservedConcurrency > 0 && o.pool.Max > 0 { // serve: replay runs fixtures, it does not throttle them
 		// Reserved concurrency is the function's limit: beyond it Lambda
 		// throttles, and the ALB answers 502 (LambdaThrottling).
@@ -359,4 +363,33 @@ func sourceAt(src infra.Source) string {
 		return fmt.Sprintf("%s:%d", src.File, src.Line)
 	}
 	return src.File
+}
+
+// functionEnv is the environment variables the files give fn, as NAME=VALUE
+// in name order (so that a process sees the same environment every run).
+func functionEnv(fn *infra.Function) []string {
+	env := make([]string, 0, len(fn.Environment))
+	for _, k := range sortedNames(fn.Environment) {
+		env = append(env, k+"="+fn.Environment[k])
+	}
+	return env
+}
+
+// warnUnknownEnv says which of fn's environment variables the function runs
+// without, because their value is known only at deployment, unless --env
+// gives them: code that reads one would otherwise fail with no word of why.
+func (o *handlerOptions) warnUnknownEnv(fn *infra.Function) {
+	if o.warn == nil {
+		return
+	}
+	given := map[string]bool{}
+	for _, kv := range o.env {
+		k, _, _ := strings.Cut(kv, "=")
+		given[k] = true
+	}
+	for _, k := range sortedNames(fn.EnvironmentUnknown) {
+		if !given[k] {
+			fmt.Fprintf(o.warn, "albcheck: warning: function %s: environment variable %s is %s, known only at deployment: not set (give it with -e %s=VALUE)\n", fn.Name, k, fn.EnvironmentUnknown[k], k)
+		}
+	}
 }

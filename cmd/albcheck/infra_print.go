@@ -50,6 +50,7 @@ func printModel(w io.Writer, p *infra.Project) {
 		fmt.Fprintln(w, line)
 		for _, f := range tg.Functions {
 			fmt.Fprintln(w, "  function "+describeFunction(f))
+			printEnvironment(w, f)
 		}
 		for _, t := range tg.Targets {
 			if t.Function == "" {
@@ -138,6 +139,19 @@ func describeActions(actions []infra.Action) string {
 		out = append(out, s)
 	}
 	return render.Printable(strings.Join(out, ", then "))
+}
+
+// printEnvironment lists a function's environment variables by name only:
+// their values are often secrets (API keys, database passwords), and this
+// text lands in terminals, CI logs and pull-request comments. --format json
+// is what a program reads, asked for on purpose, and holds the values.
+func printEnvironment(w io.Writer, f *infra.Function) {
+	if len(f.Environment) > 0 {
+		fmt.Fprintln(w, render.Printable("    environment: "+strings.Join(sortedNames(f.Environment), ", ")+" (values in --format json)"))
+	}
+	if len(f.EnvironmentUnknown) > 0 {
+		fmt.Fprintln(w, render.Printable("    environment known only at deployment: "+strings.Join(sortedNames(f.EnvironmentUnknown), ", ")))
+	}
 }
 
 func describeFunction(f *infra.Function) string {

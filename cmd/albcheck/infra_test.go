@@ -212,3 +212,34 @@ func TestInfraLoadErrorIsUsage(t *testing.T) {
 	require.True(t, errors.As(err, &ee), "%v", err)
 	assert.Equal(t, exitUsage, ee.code)
 }
+
+// A function's environment shows in the text by name only (values are
+// often secrets, and text lands in CI logs), and in full in the JSON
+// (before: in neither).
+func TestInfraEnvironment(t *testing.T) {
+	withEnv := func() *infra.Project {
+		p := infraProject()
+		p.Functions[0].Environment = map[string]string{"LOG_LEVEL": "debug", "API_KEY": "s3cr3t"}
+		p.Functions[0].EnvironmentUnknown = map[string]string{"TABLE": "${Table}"}
+		return p
+	}
+	out, _ := reportCLI(t, withEnv(), &infraOptions{format: "text"})
+	assert.Contains(t, out, "  function Orders (orders-api): provided.al2023, handler bootstrap, timeout 10s\n"+
+		"    environment: API_KEY, LOG_LEVEL (values in --format json)\n"+
+		"    environment known only at deployment: TABLE\n")
+	assert.NotContains(t, out, "s3cr3t")
+
+	out, _ = reportCLI(t, withEnv(), &infraOptions{format: "json"})
+	var doc struct {
+		Model struct {
+			Functions []struct {
+				Environment        map[string]string `json:"environment"`
+				EnvironmentUnknown map[string]string `json:"environmentUnknown"`
+			} `json:"functions"`
+		} `json:"model"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	require.Len(t, doc.Model.Functions, 1)
+	assert.Equal(t, map[string]string{"LOG_LEVEL": "debug", "API_KEY": "s3cr3t"}, doc.Model.Functions[0].Environment)
+	assert.Equal(t, map[string]string{"TABLE": "${Table}"}, doc.Model.Functions[0].EnvironmentUnknown)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/albcheck/albcheck/internal/inputs"
 	"github.com/albcheck/albcheck/internal/render"
 	"github.com/albcheck/albcheck/replay"
+	"github.com/albcheck/albcheck/serve"
 	"github.com/albcheck/albcheck/validate"
 	"github.com/spf13/cobra"
 )
@@ -36,6 +37,7 @@ type replayOptions struct {
 	color            string
 	maxSize          int64
 	infra            []string
+	ports            []string
 }
 
 func newReplayCmd(s *streams) *cobra.Command {
@@ -91,7 +93,17 @@ case's request goes through the listener's rules (the case's "listener" port whe
 the files have several): to the function of the target group it is forwarded to,
 in that group's mode and with the function's own timeout, or to the ALB's own
 fixed response or redirect, checked like any answer. A case that names a
-"function" fails (EXPECT-FUNCTION) when its request is routed elsewhere.
+"function" fails (EXPECT-FUNCTION) when its request is routed elsewhere. When the
+files hold a single listener, a case without "listener" goes to it even when the
+files give it no port (a Serverless alb event's listenerArn). --port LISTENER=PORT
+(LISTENER a listener's name, such as that ARN, or its port) gives a listener the
+port cases name it by, and the function is told that port.
+
+Each function runs with the environment variables its file gives it (SAM Globals
+and the function's Environment, Serverless provider and function environment,
+Terraform environment blocks), then AWS_LAMBDA_FUNCTION_NAME (its deployed name),
+then -e NAME=VALUE, which wins over both. A variable known only at deployment (a
+resource's Ref, ${ssm:...}) is not set, and a warning names it.
 
 Exit status: 0 when every fixture passes, 1 when any fails, 2 for usage errors
 or when no fixture could be read; 130 (SIGINT) or 143 (SIGTERM) when a signal
@@ -121,6 +133,7 @@ stopped the run, after printing the results finished before it.`,
 	addHandlerFlags(f, &o.handlerOptions)
 	f.StringVar(&o.mode, "mode", "", "target-group mode for every fixture: single or multi (default: each fixture's)")
 	f.StringArrayVar(&o.infra, "infra", nil, infraFlagHelp)
+	f.StringArrayVar(&o.ports, "port", nil, "with --infra routing: LISTENER=PORT, the port cases' \"listener\" names a listener (by name or port) by")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.BoolVar(&o.strict, "strict", false, "warnings fail too")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print failing fixtures only")
@@ -146,6 +159,9 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 	if byName && len(o.oneFunctionFlags) > 0 {
 		return usageError("--%s does not apply to replay through the whole ALB of --infra: %s", o.oneFunctionFlags[0], fromTheFiles[o.oneFunctionFlags[0]])
 	}
+	if len(o.ports) > 0 && !byName {
+		return usageError("--port maps the listeners of --infra files, for replay through the whole ALB (handlers given as NAME=VALUE, or none)")
+	}
 	if len(o.paths) == 0 {
 		return usageError("give fixture files or directories (see albcheck replay --help)")
 	}
@@ -169,8 +185,12 @@ func runReplay(ctx context.Context, o *replayOptions, s *streams) error {
 		if err != nil {
 			return usageError("--infra: %v", err)
 		}
+		ports, err := listenerPorts(o.ports, p.Listeners)
+		if err != nil {
+			return err
+		}
 		o.handlerOptions.warn = s.err
-		if routed, err = buildSite(ctx, &o.handlerOptions, p, 0); err != nil {
+		if routed, err = buildSite(ctx, &o.handlerOptions, p, serve.SiteOptions{Ports: ports}); err != nil {
 			return err
 		}
 		defer routed.cleanup()

@@ -95,7 +95,10 @@ and 443. A function given no handler runs from .aws-sam/build/<LogicalId>/bootst
 artifact); otherwise requests routed to it get 502. What the rules hold that cannot
 be emulated is printed at start; each access-log line names the rule and target
 group. --seed N makes weighted forwards repeatable; --record names the function
-that served each exchange.`,
+that served each exchange. Each function gets the environment variables its file
+gives it, then AWS_LAMBDA_FUNCTION_NAME, then -e NAME=VALUE, which wins over both;
+one known only at deployment (a resource's Ref, ${ssm:...}) is not set, and a
+warning names it.`,
 		Example: `  go build -o bin/orders ./examples/orders && albcheck serve --cmd bin/orders
   curl -i 'http://127.0.0.1:8080/api/search?q=go'
   curl -i --http2-prior-knowledge 'http://127.0.0.1:8080/api/search?q=go'

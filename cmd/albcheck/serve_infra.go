@@ -26,12 +26,14 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 	if err != nil {
 		return usageError("--infra: %v", err)
 	}
-	ports, err := parsePorts(o.ports)
+	ports, err := listenerPorts(o.ports, p.Listeners)
 	if err != nil {
 		return err
 	}
 	o.handlerOptions.warn = s.err
-	b, err := buildSite(ctx, &o.handlerOptions, p, o.seed)
+	// Serve's --port says where a listener is served here, not the port
+	// the function is told: the site keeps the files' ports.
+	b, err := buildSite(ctx, &o.handlerOptions, p, serve.SiteOptions{Seed: o.seed})
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,6 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 		}
 	}
 	fmt.Fprintf(s.err, "albcheck serve: a local ALB for %s; Ctrl-C stops it\n", strings.Join(o.infra, ", "))
-	used := map[string]bool{}
 	for _, r := range site.Listeners {
 		l := r.Listener()
 		local := l.Port
@@ -65,12 +66,8 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 			fmt.Fprintf(s.err, "  listener %s: no port in the files, not served (serve its rules with --port %s=PORT)\n", l.Name, l.Name)
 			continue
 		}
-		for _, key := range []string{l.Name, strconv.Itoa(l.Port)} {
-			if p, ok := ports[key]; ok {
-				local = p
-				used[key] = true
-				break
-			}
+		if p, ok := ports[l.Name]; ok {
+			local = p
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)))
 		if err != nil {
@@ -82,12 +79,6 @@ func runServeInfra(ctx context.Context, o *serveOptions, s *streams) error {
 			fmt.Fprintf(s.err, "  listener %s (port unknown) on http://%s\n", l.Name, ln.Addr())
 		} else {
 			fmt.Fprintf(s.err, "  listener %s (%s %d) on http://%s\n", l.Name, l.Protocol, l.Port, ln.Addr())
-		}
-	}
-	for key := range ports {
-		if !used[key] {
-			closeListeners()
-			return usageError("--port %s=...: no listener of the files has that name or port", key)
 		}
 	}
 	if len(listeners) == 0 {
@@ -155,7 +146,7 @@ func (b *builtSite) cleanup() {
 // buildSite builds the handlers of the functions named by NAME=VALUE flags
 // and, for every other function behind a Lambda target group, of the
 // bootstrap its files hold (bootstrap.Find); then the site of the project.
-func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed uint64) (_ *builtSite, err error) {
+func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, site serve.SiteOptions) (_ *builtSite, err error) {
 	handlers, err := o.buildNamed(ctx, p)
 	if err != nil {
 		return nil, err
@@ -228,16 +219,14 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, seed ui
 		handlers[fn.Name] = h
 		b.from[fn.Name] = path
 	}
-	b.site, err = serve.NewSite(p, serve.SiteOptions{
-		Handlers: handlers,
-		Seed:     seed,
-		Missing: func(fn *infra.Function) string {
-			if why := runtimeWhy[fn.Name]; why != "" {
-				return fmt.Sprintf("function %s has no handler: %s (or name one: --cmd %s=BINARY, --exec, --invoke-url)", fn.Name, why, fn.Name)
-			}
-			return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
-		},
-	})
+	site.Handlers = handlers
+	site.Missing = func(fn *infra.Function) string {
+		if why := runtimeWhy[fn.Name]; why != "" {
+			return fmt.Sprintf("function %s has no handler: %s (or name one: --cmd %s=BINARY, --exec, --invoke-url)", fn.Name, why, fn.Name)
+		}
+		return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
+	}
+	b.site, err = serve.NewSite(p, site)
 	if err != nil {
 		return nil, usageError("--infra: %v", err)
 	}
@@ -360,19 +349,30 @@ func behindLambdaGroup(p *infra.Project, fn *infra.Function) bool {
 	return false
 }
 
-// parsePorts reads --port LISTENER=LOCAL flags: a listener's name or port
-// number, and the local port to serve it on.
-func parsePorts(specs []string) (map[string]int, error) {
-	ports := map[string]int{}
+// listenerPorts reads --port LISTENER=PORT flags (serve and replay share
+// them): LISTENER is a listener's name or its port in the files. The result
+// is by listener name. A LISTENER that is none of the files' is a usage
+// error, so that a typo does not leave the listener unmapped in silence.
+func listenerPorts(specs []string, listeners []*infra.Listener) (map[string]int, error) {
+	byName := map[string]int{}
 	for _, spec := range specs {
-		name, port, ok := strings.Cut(spec, "=")
+		key, port, ok := strings.Cut(spec, "=")
 		n, err := strconv.Atoi(port)
-		if !ok || name == "" || err != nil || n < 0 || n > 65535 {
+		if !ok || key == "" || err != nil || n < 0 || n > 65535 {
 			return nil, usageError("--port %q: want LISTENER=PORT, LISTENER a listener's name or port", spec)
 		}
-		ports[name] = n
+		found := false
+		for _, l := range listeners {
+			if l.Name == key || (l.Port > 0 && strconv.Itoa(l.Port) == key) {
+				byName[l.Name] = n
+				found = true
+			}
+		}
+		if !found {
+			return nil, usageError("--port %s=...: no listener of the files has that name or port", key)
+		}
 	}
-	return ports, nil
+	return byName, nil
 }
 
 func sortedNames[V any](m map[string]V) []string {

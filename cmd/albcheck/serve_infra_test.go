@@ -329,3 +329,132 @@ func TestReplayInfraRefusesModeAndTimeout(t *testing.T) {
 		assert.Contains(t, errOut, tc.want)
 	}
 }
+
+// The usual Serverless ALB setup: the alb event names a listener made
+// elsewhere by its ARN, so the files give it no port. replay --infra sends
+// a case naming no listener to the only one, and --port (as serve's) gives
+// it the port a case names (before: every case failed with FIX-001 "no
+// listener with a port in the files", and replay had no --port).
+func TestReplayInfraServerlessListenerArn(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	const arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2"
+	writeFiles(t, dir, map[string]string{
+		"serverless.yml": `service: shop
+provider: {name: aws, runtime: provided.al2023}
+functions:
+  api:
+    handler: bootstrap
+    events:
+      - alb: {listenerArn: ` + arn + `, priority: 1, conditions: {path: /api/*}}
+`,
+		"cases/any.json":  `{"name": "any listener", "request": {"method": "GET", "target": "/api/x"}, "expect": {"status": 200}}`,
+		"cases/port.json": `{"name": "port 80", "listener": 80, "request": {"method": "GET", "target": "/api/x"}, "expect": {"status": 200, "body": {"contains": "\"proto\":\"http\",\"port\":\"80\""}}}`,
+	})
+	sls := filepath.Join(dir, "serverless.yml")
+	code, out, errOut := runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, filepath.Join(dir, "cases", "any.json"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+
+	code, out, _ = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, filepath.Join(dir, "cases", "port.json"))
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, out, "--infra: no listener on port 80 (listeners: "+arn+" (no port: map it with --port LISTENER=PORT))")
+
+	code, out, errOut = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, "--port", arn+"=80", filepath.Join(dir, "cases"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "2 passed, 0 failed")
+
+	code, _, errOut = runCLI(t, "", "replay", "--infra", sls, "--cmd", "api="+bin, "--port", "HttpListener=80", filepath.Join(dir, "cases"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--port HttpListener=...: no listener of the files has that name or port")
+}
+
+// envTemplate gives its function ECHO_NAME (which echofn answers with)
+// through SAM's Globals and an intrinsic, and TABLE only at deployment.
+const envTemplate = `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: test}
+Globals:
+  Function:
+    Environment:
+      Variables:
+        ECHO_NAME: !Sub "${Stage}-echo"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: bootstrap
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !GetAtt EchoFunction.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    DependsOn: Permission
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt EchoFunction.Arn}]}
+  LB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Subnets: [a, b]}
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
+`
+
+// The environment variables of the template reach the function's process
+// under serve --infra and replay --infra, -e winning over them; a variable
+// known only at deployment is named in a warning, not passed as "${Table}"
+// (before: the function got none of them).
+func TestInfraFunctionEnvironment(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"template.yaml":   envTemplate,
+		"cases/file.json": `{"name": "from the file", "request": {"method": "GET", "target": "/x"}, "expect": {"body": {"contains": "\"function\":\"test-echo\""}}}`,
+		"cases/flag.json": `{"name": "from -e", "request": {"method": "GET", "target": "/x"}, "expect": {"body": {"contains": "\"function\":\"cli\""}}}`,
+	})
+	tmpl := filepath.Join(dir, "template.yaml")
+	code, out, errOut := runCLI(t, "", "replay", "--infra", tmpl, "--cmd", "EchoFunction="+bin, filepath.Join(dir, "cases", "file.json"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, errOut, "function EchoFunction: environment variable TABLE is ${Table}, known only at deployment: not set (give it with -e TABLE=VALUE)")
+
+	code, out, errOut = runCLI(t, "", "replay", "--infra", tmpl, "--cmd", "EchoFunction="+bin, "-e", "ECHO_NAME=cli", "-e", "TABLE=orders", filepath.Join(dir, "cases", "flag.json"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.NotContains(t, errOut, "TABLE is")
+
+	urls, _ := serveInfra(t, "--infra", tmpl, "--cmd", "EchoFunction="+bin, "--port", "80=0")
+	status, e := getEcho(t, urls["Listener"]+"/x")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "test-echo", e["function"])
+}
+
+// A Serverless function is told the name the framework deploys it under,
+// <service>-<stage>-<function>, when it sets no name (before: its key in
+// the file).
+func TestReplayInfraServerlessFunctionName(t *testing.T) {
+	bin := echoFunction(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"serverless.yml": `service: shop
+provider:
+  name: aws
+  runtime: provided.al2023
+  environment: {ECHO_NAME: "${sls:stage}-from-provider"}
+functions:
+  api:
+    handler: bootstrap
+    events:
+      - alb: {listenerArn: {Ref: HttpListener}, priority: 1, conditions: {path: /api/*}}
+`,
+		"case.json": `[
+  {"name": "deployed name", "request": {"method": "GET", "target": "/api/x"}, "expect": {"body": {"contains": "\"lambdaName\":\"shop-dev-api\""}}},
+  {"name": "provider environment", "request": {"method": "GET", "target": "/api/x"}, "expect": {"body": {"contains": "\"function\":\"dev-from-provider\""}}}
+]`,
+	})
+	code, out, errOut := runCLI(t, "", "replay", "--infra", filepath.Join(dir, "serverless.yml"), "--cmd", "api="+bin, filepath.Join(dir, "case.json"))
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "2 passed, 0 failed")
+}
