@@ -760,6 +760,7 @@ func (l *life) routes() http.Handler {
 		h.Set("Lambda-Runtime-Invoked-Function-Arn", arn)
 		hex := strings.ReplaceAll(inv.id, "-", "")
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-"+hex[:24]+";Parent="+hex[:16]+";Sampled=0")
+		h.Set("Content-Length", strconv.Itoa(len(inv.event))) // not chunked, however large
 		_, _ = w.Write(inv.event)
 	})
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
