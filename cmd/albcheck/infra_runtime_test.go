@@ -38,25 +38,7 @@ func TestInfraRunsRuntimeFunctions(t *testing.T) {
 			code, err := filepath.Abs(filepath.Join("../..", tt.code))
 			require.NoError(t, err)
 			dir := t.TempDir()
-			tmpl := fmt.Sprintf(`Transform: AWS::Serverless-2016-10-31
-Resources:
-  Orders:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: %s, Handler: %s, CodeUri: %s}
-  Permission:
-    Type: AWS::Lambda::Permission
-    Properties: {FunctionName: !GetAtt Orders.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
-  Group:
-    Type: AWS::ElasticLoadBalancingV2::TargetGroup
-    DependsOn: Permission
-    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Orders.Arn}]}
-  LB:
-    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-    Properties: {Subnets: [a, b]}
-  Listener:
-    Type: AWS::ElasticLoadBalancingV2::Listener
-    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
-`, tt.runtime, tt.handler, code)
+			tmpl := samTemplate("Orders", fmt.Sprintf("{Runtime: %s, Handler: %s, CodeUri: %s}", tt.runtime, tt.handler, code))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tmpl), 0o644))
 			exit, out, errOut := runCLI(t, "", "replay", "--infra", filepath.Join(dir, "template.yaml"), "../../fixtures")
 			assert.Equal(t, 0, exit, "%s\n%s", out, errOut)
@@ -241,25 +223,7 @@ func TestInfraMalformedHandler(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "src"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "src", "app.js"), []byte("exports.handler = async () => ({statusCode: 200})\n"), 0o644))
-	tmpl := `Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: nodejs20.x, Handler: lib/app, CodeUri: src}
-  Permission:
-    Type: AWS::Lambda::Permission
-    Properties: {FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
-  Group:
-    Type: AWS::ElasticLoadBalancingV2::TargetGroup
-    DependsOn: Permission
-    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Fn.Arn}]}
-  LB:
-    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-    Properties: {Subnets: [a, b]}
-  Listener:
-    Type: AWS::ElasticLoadBalancingV2::Listener
-    Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
-`
+	tmpl := samTemplate("Fn", "{Runtime: nodejs20.x, Handler: lib/app, CodeUri: src}")
 	path := filepath.Join(dir, "template.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(tmpl), 0o644))
 	for _, args := range [][]string{
@@ -273,28 +237,28 @@ Resources:
 	}
 }
 
-// samTemplate is a template whose one function, Fn, is behind an ALB
+// samTemplate is a template whose one function, name, is behind an ALB
 // listener on port 80, with the given properties.
-func samTemplate(props string) string {
-	return `Transform: AWS::Serverless-2016-10-31
+func samTemplate(name, props string) string {
+	return strings.NewReplacer("FN", name, "PROPS", props).Replace(`Transform: AWS::Serverless-2016-10-31
 Resources:
-  Fn:
+  FN:
     Type: AWS::Serverless::Function
-    Properties: ` + props + `
+    Properties: PROPS
   Permission:
     Type: AWS::Lambda::Permission
-    Properties: {FunctionName: !GetAtt Fn.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
+    Properties: {FunctionName: !GetAtt FN.Arn, Action: lambda:InvokeFunction, Principal: elasticloadbalancing.amazonaws.com}
   Group:
     Type: AWS::ElasticLoadBalancingV2::TargetGroup
     DependsOn: Permission
-    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Fn.Arn}]}
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt FN.Arn}]}
   LB:
     Type: AWS::ElasticLoadBalancingV2::LoadBalancer
     Properties: {Subnets: [a, b]}
   Listener:
     Type: AWS::ElasticLoadBalancingV2::Listener
     Properties: {LoadBalancerArn: !Ref LB, Port: 80, Protocol: HTTP, DefaultActions: [{Type: forward, TargetGroupArn: !Ref Group}]}
-`
+`)
 }
 
 // A Node.js or Python function that albcheck cannot run says why: its
@@ -316,7 +280,7 @@ func TestInfraRuntimeReasons(t *testing.T) {
 		{"{Runtime: " + other + ", Handler: app.handler, CodeUri: src}", "albcheck: warning: runtime " + other + " runs with python3 "},
 	} {
 		path := filepath.Join(dir, "template.yaml")
-		require.NoError(t, os.WriteFile(path, []byte(samTemplate(tc.props)), 0o644))
+		require.NoError(t, os.WriteFile(path, []byte(samTemplate("Fn", tc.props)), 0o644))
 		_, out, errOut := runCLI(t, "", "replay", "--infra", path, "../../fixtures/health-check.json")
 		assert.Contains(t, out+errOut, tc.want, tc.props)
 	}
