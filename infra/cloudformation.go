@@ -404,7 +404,9 @@ func (r *cfnReader) environment(f *Function, vars, shadow cfnObj) {
 		case v.kind != scalarValue:
 			r.finding(n, ptr, "the environment variable %s must be a string, not a %s", name, kindName(v.kind))
 		case v.deploy:
-			r.warning(n, ptr, "the environment variable %s is %s, known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, v.s, name)
+			// Named, not shown: the value may hold a secret (a NoEcho
+			// parameter's default), and warnings end up in CI logs.
+			r.warning(n, ptr, "the environment variable %s is known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, name)
 			f.setEnv(name, v.s, true)
 		default:
 			f.setEnv(name, v.s, false)

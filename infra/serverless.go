@@ -254,12 +254,20 @@ func (s *slsReader) environment(f *Function, env *yaml.Node, pointer string, sha
 		}
 		ptr := slsPointer(pointer, name)
 		v := s.value(n.Content[i+1])
-		if v != nil && v.Kind == yaml.ScalarNode && !strings.Contains(v.Value, "${") {
+		// A short-form CloudFormation function (!Ref, !GetAtt,
+		// !ImportValue) is a tagged scalar: its text is not the value.
+		cfnTag := v != nil && strings.HasPrefix(v.Tag, "!") && !strings.HasPrefix(v.Tag, "!!")
+		if v != nil && v.Kind == yaml.ScalarNode && !cfnTag && !strings.Contains(v.Value, "${") {
 			f.setEnv(name, v.Value, false)
 			continue
 		}
 		written := s.text(n.Content[i+1])
-		s.warnOnce(ptr, n.Content[i], fmt.Sprintf("the environment variable %s is %s, known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, written, name))
+		if cfnTag {
+			written = v.Tag + " " + v.Value
+		}
+		// Named, not shown: the value may hold a secret, and warnings end
+		// up in CI logs.
+		s.warnOnce(ptr, n.Content[i], fmt.Sprintf("the environment variable %s is known only at deployment: albcheck runs the function without it (give it with -e %s=VALUE)", name, name))
 		f.setEnv(name, written, true)
 	}
 }

@@ -389,7 +389,8 @@ func (o *handlerOptions) warnUnknownEnv(fn *infra.Function) {
 	}
 	for _, k := range sortedNames(fn.EnvironmentUnknown) {
 		if !given[k] {
-			fmt.Fprintf(o.warn, "albcheck: warning: function %s: environment variable %s is %s, known only at deployment: not set (give it with -e %s=VALUE)\n", fn.Name, k, fn.EnvironmentUnknown[k], k)
+			// Named, not shown: the value may hold a secret.
+			fmt.Fprintf(o.warn, "albcheck: warning: function %s: environment variable %s is known only at deployment: not set (give it with -e %s=VALUE)\n", fn.Name, k, k)
 		}
 	}
 }

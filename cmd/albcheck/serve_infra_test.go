@@ -419,7 +419,7 @@ func TestInfraFunctionEnvironment(t *testing.T) {
 	tmpl := filepath.Join(dir, "template.yaml")
 	code, out, errOut := runCLI(t, "", "replay", "--infra", tmpl, "--cmd", "EchoFunction="+bin, filepath.Join(dir, "cases", "file.json"))
 	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
-	assert.Contains(t, errOut, "function EchoFunction: environment variable TABLE is ${Table}, known only at deployment: not set (give it with -e TABLE=VALUE)")
+	assert.Contains(t, errOut, "function EchoFunction: environment variable TABLE is known only at deployment: not set (give it with -e TABLE=VALUE)")
 
 	code, out, errOut = runCLI(t, "", "replay", "--infra", tmpl, "--cmd", "EchoFunction="+bin, "-e", "ECHO_NAME=cli", "-e", "TABLE=orders", filepath.Join(dir, "cases", "flag.json"))
 	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
