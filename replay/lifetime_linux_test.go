@@ -1,12 +1,14 @@
 package replay_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -253,4 +255,42 @@ func TestEnvironmentFrozenBetweenEvents(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	after := ticks()
 	assert.Less(t, after-before, 10, "the function's goroutine ticked %d times while the environment waited for an event", after-before)
+}
+
+// zombieChildren counts this process's children that are zombies.
+func zombieChildren(t *testing.T) int {
+	t.Helper()
+	n := 0
+	entries, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	self := strconv.Itoa(os.Getpid())
+	for _, e := range entries {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if f := strings.Fields(string(b[i+1:])); len(f) > 1 && f[0] == "Z" && f[1] == self {
+			n++
+		}
+	}
+	return n
+}
+
+// The children a function started in its process group die with its
+// environment and are reaped: re-parented to albcheck, the subreaper, they
+// stayed zombies for as long as it ran (serve piled up a dozen per stopped
+// environment).
+func TestEndedEnvironmentLeavesNoZombies(t *testing.T) {
+	before := zombieChildren(t)
+	for range 3 {
+		h := replay.RuntimeHandler([]string{rudeFn(t)}, nil, 1)
+		for range 2 {
+			r := h.Invoke(context.Background(), eventAt(t, "/spawn-group"), 10*time.Second)
+			require.Nil(t, r.Failure, string(r.Logs))
+		}
+		require.NoError(t, h.Close())
+	}
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, before, zombieChildren(t), "zombie children of the test process")
 }

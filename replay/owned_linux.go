@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // procAttr puts a function's process in a group of its own and asks Linux
@@ -51,6 +52,34 @@ func (o *owned) cleanup() {
 	}
 	_ = syscall.Kill(-o.cmd.Process.Pid, syscall.SIGKILL)
 	o.sweep()
+	o.reapGroup()
+}
+
+// reapGroup reaps the members of the process's group that died after it:
+// re-parented to albcheck, the subreaper, they stayed zombies for as long
+// as albcheck ran (serve: a dozen per stopped environment whose function
+// had started children). A zombie keeps its group in /proc/PID/stat, so
+// only this environment's are taken, never a process of someone else's.
+func (o *owned) reapGroup() {
+	self, group := os.Getpid(), strconv.Itoa(o.cmd.Process.Pid)
+	for range 20 { // killed members take a moment to die
+		members := 0
+		for _, pid := range childrenOf(self) {
+			f := statFields(pid)
+			if len(f) < 3 || f[2] != group {
+				continue
+			}
+			members++
+			if f[0] == "Z" {
+				var ws syscall.WaitStatus
+				_, _ = syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+			}
+		}
+		if members == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // sweep ends and reaps albcheck's re-parented children that carry the
