@@ -221,3 +221,24 @@ func TestNodeWorkLeftBehindRunsInTheNextEvent(t *testing.T) {
 	require.NotNil(t, r.Failure, "the timer of the first event fired in the second: %s", r.Payload)
 	assert.Contains(t, r.Failure.Message+string(r.Logs), "rejected after the answer")
 }
+
+// An answer far over Lambda's limit is Function.ResponseSizeTooLarge, and
+// the environment lives on for the next event (before: the Runtime API
+// answered mid-body and closed the connection, and the bootstrap died of
+// EPIPE or BrokenPipeError, its traceback in the user's logs).
+func TestHugeAnswerKeepsTheEnvironment(t *testing.T) {
+	for _, tc := range []struct{ runtime, dir string }{{"nodejs", "testdata/nodefn"}, {"python", "testdata/pyfn"}} {
+		t.Run(tc.runtime, func(t *testing.T) {
+			h := managed(t, tc.runtime, "app.huge", tc.dir)
+			for i := range 2 {
+				r := h.Invoke(context.Background(), eventAt(t, "/huge"), 10*time.Second)
+				require.NotNil(t, r.Failure, "event %d", i)
+				assert.Contains(t, r.Failure.Message, "Function.ResponseSizeTooLarge", "event %d", i)
+				assert.NotRegexp(t, "EPIPE|BrokenPipe|albcheck bootstrap", string(r.Logs), "event %d", i)
+				if i == 1 {
+					assert.Zero(t, r.InitDuration, "the second event started a new environment: %s", r.Logs)
+				}
+			}
+		})
+	}
+}

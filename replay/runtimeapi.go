@@ -775,6 +775,11 @@ func (l *life) routes() http.Handler {
 			inv.deliver(Result{Failure: fail(validate.FUNCCRASH, "reading the response: %v", err)})
 		case len(body) > MaxPayload:
 			inv.deliver(Result{Failure: fail(validate.FUNCERROR, "Function.ResponseSizeTooLarge: the response is over Lambda's limit of %d bytes", MaxPayload)})
+			// Read the rest (within reason) before answering: a server
+			// that answers mid-body closes the connection, and the
+			// runtime client, still sending, failed with EPIPE and took
+			// its environment with it, depending on the response's size.
+			_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 256<<20))
 			http.Error(w, `{"errorMessage":"Response payload size exceeded maximum allowed payload size","errorType":"RequestEntityTooLarge"}`, http.StatusRequestEntityTooLarge)
 			return
 		default:

@@ -94,3 +94,6 @@ exports.rejectsLater = async (event, context) => {
   setTimeout(() => Promise.reject(new Error('rejected after the answer')), 50);
   return respond(event, context, 'rejects later');
 };
+
+// An answer far over Lambda's 6 MB limit.
+exports.huge = async () => ({ statusCode: 200, body: 'x'.repeat(20 * 1024 * 1024) });

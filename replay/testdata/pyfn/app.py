@@ -76,3 +76,8 @@ def decimal_answer(event, context):
 def bytes_answer(event, context):
     # Bytes go out as they are.
     return json.dumps(_answer("bytes answer")).encode()
+
+
+def huge(event, context):
+    # An answer far over Lambda's 6 MB limit.
+    return {"statusCode": 200, "body": "x" * (20 * 1024 * 1024)}
