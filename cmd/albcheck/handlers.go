@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +20,9 @@ import (
 // handlerOptions choose the function albcheck invokes; replay and serve
 // share them.
 type handlerOptions struct {
+	// fromFile names the function of an infrastructure file whose Runtime
+	// and Handler these are, for errors to point at; empty for flags.
+	fromFile string
 	// commands, execs and invokeURLs are the flags as given: one plain
 	// value, or NAME=VALUE forms under --infra (named).
 	commands   []string
@@ -214,20 +216,24 @@ func (o *handlerOptions) environments() replay.Pool {
 // from PATH with albcheck's bootstrap, warning when the interpreter's version
 // is not the runtime's.
 func (o *handlerOptions) buildRuntime(ctx context.Context, env []string) (replay.Handler, error) {
+	runtimeWord, handlerWord := "--runtime", "--handler"
+	if o.fromFile != "" { // the file's Runtime and Handler: say where they are
+		runtimeWord, handlerWord = o.fromFile+": Runtime", o.fromFile+": Handler"
+	}
 	rt, err := replay.ParseRuntime(o.runtime)
 	if err != nil {
-		return nil, usageError("--runtime: %v", err)
+		return nil, usageError("%s: %v", runtimeWord, err)
 	}
 	in, err := rt.FindInterpreter(ctx)
 	if err != nil {
-		return nil, usageError("--runtime %s: %v", o.runtime, err)
+		return nil, usageError("%s %s: %v", runtimeWord, o.runtime, err)
 	}
 	if w := rt.VersionWarning(in); w != "" && o.warn != nil {
 		fmt.Fprintf(o.warn, "albcheck: warning: %s\n", w)
 	}
 	h, err := replay.ManagedRuntimePool(rt, in, o.handler, cmp.Or(o.codeDir, "."), env, o.environments())
 	if err != nil {
-		return nil, usageError("--handler %s: %v", o.handler, err)
+		return nil, usageError("%s %s: %v", handlerWord, o.handler, err)
 	}
 	return h, nil
 }
@@ -331,21 +337,13 @@ func (o *handlerOptions) buildOne(ctx context.Context, flag, value string, fn *i
 		one.command = value
 	case "--runtime":
 		one.runtime, one.handler, one.codeDir = fn.Runtime, fn.Handler, value
+		one.fromFile = fmt.Sprintf("function %s (%s)", fn.Name, sourceAt(fn.Source))
 	case "--exec":
 		one.exec = value
 	default:
 		one.invokeURL = value
 	}
 	h, err := one.build(ctx)
-	if err != nil && flag == "--runtime" {
-		// The Runtime and Handler are the file's, not flags the user typed:
-		// say where they are.
-		var ee *exitError
-		if errors.As(err, &ee) {
-			err = ee.err
-		}
-		return nil, usageError("function %s (%s): %v", fn.Name, sourceAt(fn.Source), strings.Replace(err.Error(), "--handler ", "Handler ", 1))
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -167,8 +167,7 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, site se
 			b.from[fn.Name] += "; reserved concurrency 0: every request is throttled"
 		}
 	}
-	notFound := map[string]string{}
-	runtimeWhy := map[string]string{} // a Node.js or Python function that cannot run
+	missing := map[string]string{} // why a function has no handler, for its requests' 502
 	for _, fn := range p.Functions {
 		if handlers[fn.Name] != nil || !behindLambdaGroup(p, fn) {
 			continue
@@ -193,8 +192,8 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, site se
 			if codeErr != nil {
 				return nil, usageError("function %s: %v", fn.Name, codeErr)
 			}
-			if why != "" {
-				runtimeWhy[fn.Name] = why
+			if why != "" { // a Node.js or Python function that cannot run
+				missing[fn.Name] = fmt.Sprintf("function %s has no handler: %s (or name one: --cmd %s=BINARY, --exec, --invoke-url)", fn.Name, why, fn.Name)
 			}
 			if codeCleanup != nil {
 				b.cleanups = append(b.cleanups, codeCleanup)
@@ -208,7 +207,9 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, site se
 				b.from[fn.Name] = fmt.Sprintf("--runtime %s --handler %s --code-dir %s", fn.Runtime, fn.Handler, dir)
 				continue
 			}
-			notFound[fn.Name] = err.Error()
+			if missing[fn.Name] == "" {
+				missing[fn.Name] = fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%v)", fn.Name, fn.Name, err)
+			}
 			continue
 		}
 		b.cleanups = append(b.cleanups, cleanup)
@@ -221,10 +222,10 @@ func buildSite(ctx context.Context, o *handlerOptions, p *infra.Project, site se
 	}
 	site.Handlers = handlers
 	site.Missing = func(fn *infra.Function) string {
-		if why := runtimeWhy[fn.Name]; why != "" {
-			return fmt.Sprintf("function %s has no handler: %s (or name one: --cmd %s=BINARY, --exec, --invoke-url)", fn.Name, why, fn.Name)
+		if m := missing[fn.Name]; m != "" {
+			return m
 		}
-		return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url), or build it (%s)", fn.Name, fn.Name, notFound[fn.Name])
+		return fmt.Sprintf("function %s has no handler: add --cmd %s=BINARY (or --exec, --invoke-url)", fn.Name, fn.Name)
 	}
 	b.site, err = serve.NewSite(p, site)
 	if err != nil {

@@ -175,7 +175,7 @@ func runValidate(ctx context.Context, o *validateOptions, s *streams) error {
 			defer budget.hold()()
 		}
 		opts := opts
-		if rel, err := relative(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
+		if rel, err := filepath.Rel(in.Root, in.Path); in.Path != inputs.Stdin && err == nil {
 			// The files a fixture names, looked up as replay would.
 			opts = append(opts[:len(opts):len(opts)], validate.WithFixtureFile(in.Root, rel))
 		}
@@ -359,18 +359,6 @@ func checkAll(ctx context.Context, list iter.Seq[inputs.Input], workers int,
 		}
 	}()
 	return out
-}
-
-// relative is filepath.Rel(root, path), without Rel's cleaning for the
-// usual case of a path that a walk of root made: once per document.
-func relative(root, path string) (string, error) {
-	if len(path) > len(root) && path[len(root)] == filepath.Separator && path[:len(root)] == root && root != "" {
-		rel := path[len(root)+1:]
-		if filepath.Clean(rel) == rel {
-			return rel, nil
-		}
-	}
-	return filepath.Rel(root, path)
 }
 
 // gcBudget sets the collector's pace for a validate run. Left to GOGC, the

@@ -102,12 +102,15 @@ class _Encoder(json.JSONEncoder):
         return super().default(o)
 
 
+_encoder = _Encoder()  # one for the process, as AWS's client keeps one
+
+
 def _marshal(answer):
     """The answer's bytes: bytes go as they are, as AWS's client sends them;
     anything else as JSON."""
     if isinstance(answer, bytes):
         return answer
-    return _Encoder().encode(answer).encode()
+    return _encoder.encode(answer).encode()
 
 
 def _log_error(result):
